@@ -1,0 +1,170 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { createApi } from '../../main/core/api';
+import { createCore } from '../../main/core/core';
+import type { Core } from '../../main/core/core';
+import { contentSecurityPolicy } from '../../main/app/csp';
+import { mimeType, resolveStaticPath } from '../../main/app/static-files';
+import { fail } from '../../protocol/result';
+import { parseClientFrame } from './frames';
+import type { ServerFrame } from './frames';
+
+/**
+ * The web host: main/core in plain Node, the built renderer over HTTP on 127.0.0.1, and
+ * window.wardline provided over a WebSocket with the same contract, the same dispatch and the
+ * same validation as the Electron path. For tests and the demo; never shipped.
+ *
+ * The WebSocket stands in for Electron's sender-frame check: it is accepted only with this run's
+ * random token and only from this host's own origin, so another page or process on the machine
+ * cannot drive the core.
+ */
+export interface WebHostOptions {
+  dataDir: string;
+  rendererDir: string;
+  bridgeScript: string;
+  port?: number;
+  version?: string;
+}
+
+export interface WebHost {
+  url: string;
+  origin: string;
+  token: string;
+  core: Core;
+  close(): Promise<void>;
+}
+
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = randomBytes(24).toString('base64url');
+  const core = createCore({ dataDir: options.dataDir, host: 'web-host', version: options.version ?? '0.0.0-dev' });
+  const dispatch = createApi(core);
+  let origin = '';
+
+  const server = createServer((req, res) => {
+    void serveHttp(req, res).catch(() => send(res, 500, 'text/plain', 'Internal error'));
+  });
+
+  async function serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', origin);
+    if (req.method !== 'GET') return send(res, 405, 'text/plain', 'Method not allowed');
+    if (url.pathname === '/__harness/bridge.js') {
+      return send(res, 200, mimeType('x.js'), await readFile(options.bridgeScript));
+    }
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      // The page is handed out only with the token, which it then uses for the socket.
+      if (!sameSecret(url.searchParams.get('token'), token)) return send(res, 403, 'text/plain', 'This link needs the token the host printed.');
+      const html = (await readFile(join(options.rendererDir, 'index.html'), 'utf8')).replace(
+        '<head>',
+        `<head>\n    <meta name="wardline-harness-token" content="${token}" />\n    <script src="/__harness/bridge.js"></script>`,
+      );
+      return send(res, 200, mimeType('x.html'), html);
+    }
+    const file = resolveStaticPath(options.rendererDir, url.pathname);
+    if (!file) return send(res, 404, 'text/plain', 'Not found');
+    try {
+      return send(res, 200, mimeType(file), await readFile(file));
+    } catch {
+      return send(res, 404, 'text/plain', 'Not found');
+    }
+  }
+
+  function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
+    res.writeHead(status, {
+      'Content-Type': type,
+      'Content-Security-Policy': contentSecurityPolicy({ connect: origin.replace(/^http/, 'ws') }),
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-store',
+    });
+    res.end(body);
+  }
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', origin);
+    const allowed = url.pathname === '/__harness/ws' && sameSecret(url.searchParams.get('token'), token) && req.headers.origin === origin;
+    if (!allowed) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
+  });
+
+  function attach(ws: WebSocket): void {
+    const reply = (frame: ServerFrame) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame));
+    const off = core.events.onAny((event, payload) => reply({ type: 'event', event, payload }));
+    ws.on('close', off);
+    ws.on('message', (data, isBinary) => {
+      const frame = isBinary ? null : parseClientFrame(data.toString());
+      if (!frame) {
+        reply({ type: 'protocol-error', message: 'Frames are JSON objects {type:"invoke", id, method, input}.' });
+        return;
+      }
+      void dispatch(frame.method, frame.input).then(
+        (result) => reply({ type: 'result', id: frame.id, result }),
+        () => reply({ type: 'result', id: frame.id, result: fail('internal', 'Something went wrong inside Wardline.') }),
+      );
+    });
+  }
+
+  await new Promise<void>((resolveListen) => server.listen(options.port ?? 0, '127.0.0.1', resolveListen));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('web host did not bind a TCP port');
+  origin = `http://127.0.0.1:${address.port}`;
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    core,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => resolveClose());
+      }),
+  };
+}
+
+function sameSecret(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Command line: `node dist/harness/host.cjs [--data-dir DIR] [--port N]`; prints the URL to open. */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const distDir = resolve(__dirname, '..');
+  const dataDir = flag('--data-dir') ?? mkdtempSync(join(tmpdir(), 'wardline-demo-'));
+  const host = await startWebHost({
+    dataDir,
+    rendererDir: join(distDir, 'renderer'),
+    bridgeScript: join(distDir, 'harness', 'bridge.js'),
+    port: Number(flag('--port') ?? 0),
+  });
+  console.log(JSON.stringify({ event: 'web-host-ready', url: host.url, dataDir }));
+  console.log(`\nWardline web host is running. Open this address in a browser:\n\n  ${host.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);
+  const stop = () => void host.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (require.main === module) void main();
