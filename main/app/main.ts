@@ -1,4 +1,5 @@
-import { app, BrowserWindow, ipcMain, protocol, session } from 'electron';
+import { app, ipcMain, protocol, session } from 'electron';
+import type { BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { createApi } from '../core/api';
 import { createCore } from '../core/core';

@@ -32,6 +32,8 @@ export async function startHost(dataDir: string): Promise<HostProcess> {
 }
 
 export const test = base.extend<{ host: HostProcess }>({
+  // Playwright reads a fixture's dependencies from the destructuring pattern; this one has none.
+  // eslint-disable-next-line no-empty-pattern
   host: async ({}, use) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wardline-e2e-'));
     const host = await startHost(dataDir);
