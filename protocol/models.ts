@@ -15,3 +15,109 @@ export interface ProfileSummary {
   lastUsedAt: number | null;
   state: 'active' | 'erased';
 }
+
+/** The clinician whose profile is open. */
+export interface Me {
+  profileId: string;
+  userId: string;
+  deviceId: string;
+  username: string;
+  displayName: string;
+}
+
+export type NotificationLevel = 'none' | 'sender' | 'full';
+
+/** A setting as the UI shows it: its value, and whether the organisation fixed it. */
+export interface Setting<T> {
+  value: T;
+  /** Set by the organisation's policy: shown read-only. */
+  locked: boolean;
+}
+
+export interface SettingsView {
+  notificationLevel: Setting<NotificationLevel>;
+  idleLockMinutes: Setting<number>;
+  /** The organisation's ceiling: a clinician may only choose a shorter lock time. */
+  maxIdleLockMinutes: number;
+  minPinLength: number;
+  maxPinAttempts: number;
+  relayUrl: Setting<string | null>;
+  allowSaveAttachments: boolean;
+}
+
+export interface ConversationSummary {
+  id: string;
+  kind: 'direct';
+  title: string;
+  peerUserId: string;
+  unread: number;
+  lastMessage: { preview: string; at: number; fromMe: boolean } | null;
+  lastActivityAt: number;
+  verified: boolean;
+}
+
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface AttachmentView {
+  id: string;
+  name: string;
+  mimeType: string;
+  size: number;
+  state: 'uploading' | 'downloading' | 'ready' | 'failed';
+  /** A small JPEG/PNG preview as a data: URL, for images only. */
+  thumbnail: string | null;
+}
+
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  kind: 'text' | 'attachment' | 'safety';
+  fromMe: boolean;
+  senderName: string;
+  text: string;
+  sentAt: number;
+  status: MessageStatus;
+  attachment: AttachmentView | null;
+}
+
+export interface MessagePage {
+  messages: MessageView[];
+  /** Pass as `before` for the next, older page; null when there is none. */
+  nextCursor: string | null;
+}
+
+export interface DirectoryUser {
+  userId: string;
+  username: string;
+  displayName: string;
+}
+
+export interface SearchHit {
+  messageId: string;
+  conversationId: string;
+  conversationTitle: string;
+  sentAt: number;
+  /** The snippet split into runs; `match` runs are the search terms, to highlight. */
+  snippet: { text: string; match: boolean }[];
+}
+
+export interface ContactView {
+  userId: string;
+  username: string;
+  displayName: string;
+  /** 60 digits in 12 groups of 5, the same on both sides. */
+  safetyNumber: string;
+  /** What the other side's QR code must contain; base64. */
+  safetyQr: string;
+  verified: boolean;
+  devices: { deviceId: string; addedAt: number; changed: boolean }[];
+}
+
+export interface TransferProgress {
+  attachmentId: string;
+  direction: 'upload' | 'download';
+  loaded: number;
+  total: number;
+}
+
+export type LockReason = 'user' | 'idle' | 'os-lock' | 'suspend' | 'user-switch' | 'shortcut';

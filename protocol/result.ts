@@ -7,6 +7,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiErrorBod
 export interface ApiErrorBody {
   code: ErrorCode;
   message: string;
+  /** After a wrong PIN: how many tries remain before the profile is erased. */
+  attemptsLeft?: number;
 }
 
 /** Codes of the bridge itself, then of the areas behind it. */
@@ -20,7 +22,10 @@ export type ErrorCode =
   | 'wrong_pin'
   | 'erased'
   | 'policy_forbids'
-  | 'unavailable';
+  | 'unavailable'
+  | 'too_large'
+  | 'relay_refused'
+  | 'offline';
 
 export function ok<T>(value: T): Result<T> {
   return { ok: true, value };

@@ -1,0 +1,13 @@
+export { POLICY_KEY, NOTIFICATION_CONTENT, SETTINGS, SETTING_NAMES, defaultValues, settingForValueName } from './schema';
+export type { NotificationContent, PolicyValues, RegistryType, SettingName, SettingSpec } from './schema';
+export { readPolicy, isLocked } from './reader';
+export type { EffectivePolicy, PolicyLog, PolicySource, ReadPolicyOptions } from './reader';
+export { defaultPolicyFilePath, fileSource } from './sources';
+export type { FileSourceOptions, Hive, PolicyFileSource, RegistrySource } from './sources';
+export { windowsRegistrySource } from './registry-windows';
+export type { WindowsRegistryOptions } from './registry-windows';
+export { effectiveClipboardClearSeconds, effectiveIdleLockMinutes, effectiveNotificationContent } from './stricter';
+export { SET_BY_ORGANISATION, buildSettingsView } from './settings-view';
+export type { UserPreferences } from './settings-view';
+export { createPolicyProvider } from './provider';
+export type { PolicyProvider, PolicyProviderOptions } from './provider';
