@@ -1,0 +1,54 @@
+/**
+ * Wardline's protocol engine: PQXDH session set-up, the Double Ratchet, the wire and store
+ * encodings, safety numbers. Pure functions over Uint8Array; randomness comes in as `rng`
+ * (pass randomBytes from @noble/hashes/utils.js). See docs/protocol.md.
+ */
+export { CryptoError, isCryptoError, type CryptoErrorCode } from './errors';
+export type { Rng } from './bytes';
+export {
+  MAX_FORWARD_JUMP,
+  MAX_PLAINTEXT_LENGTH,
+  MAX_RECEIVING_CHAINS,
+  MAX_SKIPPED_PER_CHAIN,
+  MAX_SKIPPED_TOTAL,
+  PROTOCOL_VERSION,
+} from './constants';
+
+export { generateIdentityKeyPair, type IdentityKeyPair } from './identity';
+export type { KeyPair } from './dh';
+export type { OneTimePreKey, PqPreKey, PreKeyBundle, SignedPreKey } from './prekeys';
+export { verifyBundle } from './prekeys';
+export {
+  addOneTimePreKeys,
+  bundleFor,
+  generateDeviceKeys,
+  publishedPreKeys,
+  rotateSignedPreKeys,
+  type DeviceKeys,
+  type PreKeyCounts,
+  type PublishedPreKeys,
+} from './device-keys';
+export { deserializeDeviceKeys, serializeDeviceKeys } from './device-keys-codec';
+
+export { decryptMessage, encryptMessage, initiateSession, type PendingPreKey, type Session } from './session';
+export { acceptInitialMessage, type AcceptedMessage } from './accept';
+export { deserializeSession, serializeSession } from './session-codec';
+
+export {
+  encodeBundle,
+  messageKind,
+  parseBundle,
+  parseInitialMessage,
+  parseRatchetMessage,
+  type InitialMessage,
+  type MessageKind,
+  type RatchetMessage,
+} from './wire';
+
+export {
+  formatSafetyNumber,
+  matchesScannedSafetyNumber,
+  safetyNumber,
+  type FingerprintParty,
+  type SafetyNumber,
+} from './fingerprint';
