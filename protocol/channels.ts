@@ -3,9 +3,42 @@
  * schemas. The preload and the web host's page script import only this file (no zod in the
  * sandboxed preload); contract.ts is checked at compile time to declare exactly these names.
  */
-export const METHOD_NAMES = ['app.info', 'profiles.list'] as const;
+export const METHOD_NAMES = [
+  'app.info',
+  'policy.settings',
+  'settings.update',
+  'profiles.list',
+  'profiles.enrol',
+  'profiles.unlock',
+  'profiles.lock',
+  'profiles.changePin',
+  'profiles.current',
+  'conversations.list',
+  'conversations.start',
+  'messages.page',
+  'messages.send',
+  'messages.retry',
+  'messages.markRead',
+  'attachments.send',
+  'attachments.open',
+  'directory.search',
+  'search.messages',
+  'contacts.get',
+  'contacts.setVerified',
+  'clipboard.copy',
+  'workstation.activity',
+] as const;
 
-export const EVENT_NAMES = ['profiles.changed'] as const;
+export const EVENT_NAMES = [
+  'profiles.changed',
+  'profiles.locked',
+  'profiles.lockWarning',
+  'profiles.lockWarningCleared',
+  'conversations.changed',
+  'messages.added',
+  'messages.updated',
+  'attachments.progress',
+] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

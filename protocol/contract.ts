@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import type { EventName, MethodName } from './channels';
-import type { AppInfo, ProfileSummary } from './models';
+import type {
+  AppInfo,
+  ContactView,
+  ConversationSummary,
+  DirectoryUser,
+  LockReason,
+  Me,
+  MessagePage,
+  MessageView,
+  ProfileSummary,
+  SearchHit,
+  SettingsView,
+  TransferProgress,
+} from './models';
 
 /**
  * The IPC contract: every method the renderer may call, with the schema its input must pass
@@ -30,14 +43,68 @@ function event<P>(): EventSpec<P> {
 
 /** Methods without arguments still take an object, so adding an optional field later is not a breaking change. */
 const NoInput = z.object({}).strict();
+const Id = z.string().min(1).max(128);
+/** PINs are digits only: typed on shared keyboards, often with gloves; length rules come from policy. */
+const Pin = z.string().regex(/^[0-9]{4,32}$/, 'a PIN is 4 to 32 digits');
+const Base64 = (maxBytes: number) =>
+  z.string().max(Math.ceil(maxBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+export const MAX_TEXT_CHARS = 8000;
 
 export const methods = {
   'app.info': method<AppInfo>()(NoInput),
+  'policy.settings': method<SettingsView>()(NoInput),
+  'settings.update': method<SettingsView>()(
+    z.object({ notificationLevel: z.enum(['none', 'sender', 'full']).optional(), idleLockMinutes: z.number().int().min(1).max(240).optional() }).strict(),
+  ),
   'profiles.list': method<ProfileSummary[]>()(NoInput),
+  'profiles.enrol': method<Me>()(
+    z.object({ relayUrl: z.string().url().max(2048), code: z.string().trim().min(4).max(64), pin: Pin }).strict(),
+  ),
+  'profiles.unlock': method<Me>()(z.object({ profileId: Id, pin: Pin }).strict()),
+  'profiles.lock': method<null>()(z.object({ reason: z.enum(['user', 'shortcut']).optional() }).strict()),
+  'profiles.changePin': method<null>()(z.object({ currentPin: Pin, newPin: Pin }).strict()),
+  'profiles.current': method<Me | null>()(NoInput),
+  'conversations.list': method<ConversationSummary[]>()(NoInput),
+  'conversations.start': method<ConversationSummary>()(z.object({ userId: Id }).strict()),
+  'messages.page': method<MessagePage>()(
+    z.object({ conversationId: Id, before: z.string().max(256).optional(), limit: z.number().int().min(1).max(200).optional() }).strict(),
+  ),
+  'messages.send': method<MessageView>()(
+    z.object({ conversationId: Id, text: z.string().trim().min(1).max(MAX_TEXT_CHARS) }).strict(),
+  ),
+  'messages.retry': method<MessageView>()(z.object({ messageId: Id }).strict()),
+  'messages.markRead': method<null>()(z.object({ conversationId: Id }).strict()),
+  'attachments.send': method<MessageView>()(
+    z.object({
+      conversationId: Id,
+      name: z.string().trim().min(1).max(255),
+      mimeType: z.string().max(127).regex(/^[\w.+-]+\/[\w.+-]+$/, 'expected a MIME type'),
+      data: Base64(MAX_ATTACHMENT_BYTES),
+    }).strict(),
+  ),
+  'attachments.open': method<{ mimeType: string; name: string; data: string }>()(z.object({ attachmentId: Id }).strict()),
+  'directory.search': method<DirectoryUser[]>()(z.object({ query: z.string().trim().min(1).max(64) }).strict()),
+  'search.messages': method<SearchHit[]>()(
+    z.object({ query: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(100).optional() }).strict(),
+  ),
+  'contacts.get': method<ContactView>()(z.object({ userId: Id }).strict()),
+  'contacts.setVerified': method<ContactView>()(z.object({ userId: Id, verified: z.boolean() }).strict()),
+  /** Copies through main so the text can be cleared from the clipboard later (policy: clipboard clear seconds). */
+  'clipboard.copy': method<null>()(z.object({ text: z.string().min(1).max(MAX_TEXT_CHARS * 4) }).strict()),
+  /** The web host's idle clock: the page reports input (throttled). Electron measures idle time itself. */
+  'workstation.activity': method<null>()(NoInput),
 } satisfies Record<MethodName, MethodSpec<z.ZodType, unknown>>;
 
 export const events = {
   'profiles.changed': event<ProfileSummary[]>(),
+  'profiles.locked': event<{ profileId: string; reason: LockReason }>(),
+  'profiles.lockWarning': event<{ secondsLeft: number }>(),
+  'profiles.lockWarningCleared': event<Record<string, never>>(),
+  'conversations.changed': event<ConversationSummary[]>(),
+  'messages.added': event<MessageView>(),
+  'messages.updated': event<MessageView>(),
+  'attachments.progress': event<TransferProgress>(),
 } satisfies Record<EventName, EventSpec<unknown>>;
 
 // The reverse direction of the `satisfies` checks: no method or event beyond the channel lists.

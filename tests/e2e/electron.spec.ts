@@ -1,6 +1,8 @@
 import { _electron as electron, test, expect } from '@playwright/test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { METHOD_NAMES } from '../../protocol/channels';
+import type { WardlineApi } from '../../protocol/bridge';
 
 /**
  * Drives the real desktop app. Electron downloads its binary on first run, which these machines
@@ -29,11 +31,11 @@ test.describe('desktop app (real Electron)', () => {
     const surface = await win.evaluate(() => ({
       require: typeof (window as unknown as { require?: unknown }).require,
       process: typeof (window as unknown as { process?: unknown }).process,
-      areas: Object.keys(window.wardline).sort(),
+      areas: Object.keys((window as unknown as { wardline: WardlineApi }).wardline).sort(),
     }));
     expect(surface.require).toBe('undefined');
     expect(surface.process).toBe('undefined');
-    expect(surface.areas).toEqual(['app', 'profiles']);
+    expect(surface.areas).toEqual([...new Set(METHOD_NAMES.map((m) => m.split('.')[0]))].sort());
     await app.close();
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -9,9 +10,14 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { createApi } from '../../main/core/api';
 import { createCore } from '../../main/core/core';
+import { createPolicyProvider, fileSource } from '../../main/core/policy';
+import { InsecureFileDeviceSecretProvider } from '../../main/core/vault';
 import type { Core } from '../../main/core/core';
 import { contentSecurityPolicy } from '../../main/app/csp';
+import { LOCK_EVENTS, watchPowerEvents } from '../../main/app/power';
+import type { PowerLockEvent } from '../../main/app/power';
 import { mimeType, resolveStaticPath } from '../../main/app/static-files';
+import { MAX_ATTACHMENT_BYTES } from '../../protocol/contract';
 import { fail } from '../../protocol/result';
 import { parseClientFrame } from './frames';
 import type { ServerFrame } from './frames';
@@ -31,6 +37,16 @@ export interface WebHostOptions {
   bridgeScript: string;
   port?: number;
   version?: string;
+  /** A policy file standing in for Group Policy (tests set short lock timeouts with it). */
+  policyFile?: string;
+  /** Where desktop notifications would appear; the command line prints them as JSON lines. */
+  onNotification?: (text: { title: string; body: string }) => void;
+  /**
+   * Tests only (`--test-hooks`): POST /__harness/os-event?token=… with {"event": "lock-screen" |
+   * "suspend" | "user-switch"} plays the OS event Electron's powerMonitor would emit, through the
+   * same wiring as main/app (watchPowerEvents). Off unless asked for.
+   */
+  testHooks?: boolean;
 }
 
 export interface WebHost {
@@ -41,13 +57,34 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const MAX_FRAME_BYTES = 1024 * 1024;
+/** The largest invoke: attachments.send with a 25 MiB file as base64, plus the JSON around it. */
+const MAX_FRAME_BYTES = Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4 + 64 * 1024;
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = randomBytes(24).toString('base64url');
-  const core = createCore({ dataDir: options.dataDir, host: 'web-host', version: options.version ?? '0.0.0-dev' });
+  const core = createCore({
+    dataDir: options.dataDir,
+    host: 'web-host',
+    version: options.version ?? '0.0.0-dev',
+    // The web host is for tests and the demo: it says plainly that its device secret is not protected.
+    deviceSecrets: new InsecureFileDeviceSecretProvider(options.dataDir),
+    allowInsecureDeviceSecret: true,
+    policy: createPolicyProvider({
+      log: { warn: (message) => console.error(`policy: ${message}`) },
+      registry: null,
+      files: options.policyFile ? fileSource(options.policyFile, { trust: 'any' }) : null,
+    }),
+    workstation: { showNotification: (text) => void options.onNotification?.(text) },
+  });
   const dispatch = createApi(core);
   let origin = '';
+
+  // The OS as Electron's powerMonitor reports it, for the test hook; idle time stays the page's.
+  const powerMonitor = Object.assign(new EventEmitter(), {
+    getSystemIdleTime: () => 0,
+    getSystemIdleState: () => 'unknown' as const,
+  });
+  const stopPowerEvents = options.testHooks ? watchPowerEvents(powerMonitor, core.workstation) : () => undefined;
 
   const server = createServer((req, res) => {
     void serveHttp(req, res).catch(() => send(res, 500, 'text/plain', 'Internal error'));
@@ -55,6 +92,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   async function serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
+    if (options.testHooks && url.pathname === '/__harness/os-event') return osEvent(req, res, url);
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'Method not allowed');
     if (url.pathname === '/__harness/bridge.js') {
       return send(res, 200, mimeType('x.js'), await readFile(options.bridgeScript));
@@ -75,6 +113,30 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     } catch {
       return send(res, 404, 'text/plain', 'Not found');
     }
+  }
+
+  /** The test hook: 403 without the token, 400 for anything but a known OS event. */
+  async function osEvent(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!sameSecret(url.searchParams.get('token'), token)) return send(res, 403, 'text/plain', 'This hook needs the token the host printed.');
+    if (req.method !== 'POST') return send(res, 405, 'text/plain', 'Method not allowed');
+    let body = '';
+    for await (const chunk of req) {
+      body += String(chunk);
+      if (body.length > 1024) return send(res, 413, 'text/plain', 'Too large');
+    }
+    let event: unknown;
+    try {
+      event = (JSON.parse(body) as { event?: unknown }).event;
+    } catch {
+      event = undefined;
+    }
+    const name = event === 'user-switch' ? 'user-did-resign-active' : event;
+    if (typeof name !== 'string' || !Object.hasOwn(LOCK_EVENTS, name)) {
+      return send(res, 400, 'text/plain', 'Expected {"event": "lock-screen" | "suspend" | "user-switch"}.');
+    }
+    const wasOpen = core.runtime.current !== null;
+    powerMonitor.emit(name as PowerLockEvent);
+    return send(res, 200, 'application/json', JSON.stringify({ event, reason: LOCK_EVENTS[name as PowerLockEvent], wasOpen }));
   }
 
   function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {
@@ -105,6 +167,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const reply = (frame: ServerFrame) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame));
     const off = core.events.onAny((event, payload) => reply({ type: 'event', event, payload }));
     ws.on('close', off);
+    // An oversized or malformed frame ends this socket, never the host process.
+    ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
       const frame = isBinary ? null : parseClientFrame(data.toString());
       if (!frame) {
@@ -130,6 +194,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     core,
     close: () =>
       new Promise<void>((resolveClose) => {
+        stopPowerEvents();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.closeAllConnections();
@@ -145,7 +210,10 @@ function sameSecret(given: string | null, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Command line: `node dist/harness/host.cjs [--data-dir DIR] [--port N]`; prints the URL to open. */
+/**
+ * Command line: `node dist/harness/host.cjs [--data-dir DIR] [--port N] [--policy-file FILE]
+ * [--test-hooks]`; prints the URL to open.
+ */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const flag = (name: string) => {
@@ -159,6 +227,9 @@ async function main(): Promise<void> {
     rendererDir: join(distDir, 'renderer'),
     bridgeScript: join(distDir, 'harness', 'bridge.js'),
     port: Number(flag('--port') ?? 0),
+    policyFile: flag('--policy-file'),
+    onNotification: (text) => console.log(JSON.stringify({ event: 'notification', ...text })),
+    testHooks: args.includes('--test-hooks'),
   });
   console.log(JSON.stringify({ event: 'web-host-ready', url: host.url, dataDir }));
   console.log(`\nWardline web host is running. Open this address in a browser:\n\n  ${host.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);

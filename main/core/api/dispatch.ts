@@ -5,6 +5,7 @@ import type { OutputOf, ParsedInputOf } from '../../../protocol/contract';
 import { fail, ok } from '../../../protocol/result';
 import type { Result } from '../../../protocol/result';
 import { ApiError } from './errors';
+import { translate } from './translate';
 
 export type Handler<M extends MethodName> = (input: ParsedInputOf<M>) => Promise<OutputOf<M>> | OutputOf<M>;
 export type Handlers = { [M in MethodName]: Handler<M> };
@@ -37,7 +38,12 @@ export function createDispatch(handlers: Handlers, options: DispatchOptions = {}
       const handler = handlers[method] as (input: unknown) => Promise<unknown> | unknown;
       return ok(await handler(parsed.data));
     } catch (err) {
-      if (err instanceof ApiError) return fail(err.code, err.message);
+      const expected = err instanceof ApiError ? err : translate(err);
+      if (expected) {
+        const result = fail(expected.code, expected.message);
+        if (!result.ok && expected.attemptsLeft !== undefined) result.error.attemptsLeft = expected.attemptsLeft;
+        return result;
+      }
       log(`handler ${method} failed`, err);
       return fail('internal', 'Something went wrong inside Wardline. The details are in the application log.');
     }

@@ -8,6 +8,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly attemptsLeft?: number,
   ) {
     super(message);
     this.name = 'ApiError';

@@ -1,8 +1,12 @@
 import type { Core } from '../core';
 import { appHandlers } from './app';
+import { attachmentHandlers } from './attachments';
+import { conversationHandlers } from './conversations';
 import { createDispatch } from './dispatch';
 import type { Dispatch, DispatchOptions, Handlers } from './dispatch';
+import { messageHandlers } from './messages';
 import { profileHandlers } from './profiles';
+import { settingsHandlers } from './settings';
 
 export { ApiError } from './errors';
 export type { Dispatch } from './dispatch';
@@ -11,7 +15,11 @@ export type { Dispatch } from './dispatch';
 export function createHandlers(core: Core): Handlers {
   return {
     ...appHandlers(core),
+    ...settingsHandlers(core),
     ...profileHandlers(core),
+    ...conversationHandlers(core),
+    ...messageHandlers(core),
+    ...attachmentHandlers(core),
   };
 }
 

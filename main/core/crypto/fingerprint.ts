@@ -12,7 +12,13 @@ import { CryptoError } from './errors';
 import { assertIdentityKey } from './identity';
 
 export interface FingerprintParty {
-  readonly identityKey: Uint8Array;
+  /**
+   * The party's identity key, or every identity key of the party's devices. A Wardline user has
+   * one identity key per enrolled workstation (no key is copied between machines), so a person's
+   * safety number covers all of them: a workstation added or replaced changes the number, which
+   * is exactly what two people comparing numbers must notice.
+   */
+  readonly identityKey: Uint8Array | readonly Uint8Array[];
   /** A stable account identifier (e.g. the user id as UTF-8), binding the key to the person. */
   readonly stableId?: Uint8Array;
 }
@@ -57,23 +63,46 @@ export function matchesScannedSafetyNumber(mine: SafetyNumber, scanned: Uint8Arr
 
 /** hash_0 = SHA-512(version || label || key || len(id) || id); hash_i = SHA-512(hash_{i-1} || key). */
 function partyFingerprint(party: FingerprintParty): Uint8Array {
-  const key = assertIdentityKey(party.identityKey);
+  const key = partyKeyMaterial(party.identityKey);
   const stableId = party.stableId ?? new Uint8Array(0);
   if (stableId.length > MAX_STABLE_ID) throw new CryptoError('invalid_argument', 'stable id too long');
-  const seed = new ByteWriter(2 + Info.fingerprint.length + KEY_LENGTH + 2 + stableId.length)
+  const seed = new ByteWriter(2 + Info.fingerprint.length + key.length + 2 + stableId.length)
     .u16(PROTOCOL_VERSION)
     .put(Info.fingerprint)
     .put(key)
     .sized16(stableId)
     .finish();
   let hash = sha512(seed);
-  const round = new Uint8Array(hash.length + KEY_LENGTH);
+  const round = new Uint8Array(hash.length + key.length);
   round.set(key, hash.length);
   for (let i = 0; i < FINGERPRINT_ITERATIONS; i++) {
     round.set(hash, 0);
     hash = sha512(round);
   }
   return hash;
+}
+
+const MAX_PARTY_KEYS = 64;
+
+/**
+ * One key: the key itself (Signal's construction). Several: a count byte, then the keys sorted,
+ * so the order devices were listed in cannot change the number and the encoding is unambiguous
+ * (a single key is 32 bytes; a list is 1 + 32n with n >= 2).
+ */
+function partyKeyMaterial(identityKey: Uint8Array | readonly Uint8Array[]): Uint8Array {
+  if (identityKey instanceof Uint8Array) return assertIdentityKey(identityKey);
+  if (identityKey.length === 0 || identityKey.length > MAX_PARTY_KEYS) {
+    throw new CryptoError('invalid_argument', `a party has 1..${MAX_PARTY_KEYS} identity keys, got ${identityKey.length}`);
+  }
+  if (identityKey.length === 1) return assertIdentityKey(identityKey[0]!);
+  const sorted = identityKey.map((k) => assertIdentityKey(k)).sort(compareBytes);
+  for (let i = 1; i < sorted.length; i++) {
+    if (equalBytes(sorted[i - 1]!, sorted[i]!)) throw new CryptoError('invalid_argument', 'the same identity key is listed twice');
+  }
+  const out = new Uint8Array(1 + KEY_LENGTH * sorted.length);
+  out[0] = sorted.length;
+  sorted.forEach((k, i) => out.set(k, 1 + KEY_LENGTH * i));
+  return out;
 }
 
 /** Six 5-byte big-endian chunks, each mod 100000, as in Signal's displayable fingerprint. */

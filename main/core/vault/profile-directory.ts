@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROFILE_ID } from './profile-file';
 
 /** What anyone at the workstation may see about a profile: never secrets, never content. */
 export interface ProfileSummary {
@@ -8,9 +9,12 @@ export interface ProfileSummary {
   userId: string;
   lastUsedAt: number | null;
   state: 'active' | 'erased';
+  /**
+   * Wrong PINs left before crypto-erase, as profile.json states it; null when erased or unknown.
+   * For display only: the vault re-checks the authenticated counter at every attempt.
+   */
+  attemptsLeft: number | null;
 }
-
-const PROFILE_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /**
  * Lists the profiles enrolled on this workstation from their public facts only (profile.json),
@@ -34,14 +38,22 @@ function readSummary(file: string, id: string): ProfileSummary | null {
   try {
     const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     if (typeof raw.displayName !== 'string' || typeof raw.userId !== 'string') return null;
+    const erased = raw.erased === true;
     return {
       id,
       displayName: raw.displayName,
       userId: raw.userId,
       lastUsedAt: typeof raw.lastUsedAt === 'number' ? raw.lastUsedAt : null,
-      state: raw.erased === true ? 'erased' : 'active',
+      state: erased ? 'erased' : 'active',
+      attemptsLeft: erased ? null : attemptsLeft(raw.attempts),
     };
   } catch {
     return null;
   }
+}
+
+function attemptsLeft(a: unknown): number | null {
+  if (typeof a !== 'object' || a === null) return null;
+  const { failed, max } = a as { failed?: unknown; max?: unknown };
+  return typeof failed === 'number' && typeof max === 'number' ? Math.max(0, max - failed) : null;
 }

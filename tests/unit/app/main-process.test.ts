@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 /**
@@ -16,10 +19,13 @@ const calls = vi.hoisted(() => ({
   singleInstance: 0,
 }));
 
+const fakeUserData = mkdtempSync(join(tmpdir(), 'wardline-main-'));
+
 vi.mock('electron', () => {
   const contents = () => ({ on: vi.fn(), setWindowOpenHandler: vi.fn(), send: vi.fn() });
   class BrowserWindow {
-    webContents = contents();
+    webContents = { ...contents(), on: vi.fn() };
+    setContentProtection = vi.fn();
     constructor(options: { webPreferences: Record<string, unknown> }) {
       calls.windows.push(options);
     }
@@ -39,11 +45,21 @@ vi.mock('electron', () => {
       on: vi.fn(),
       quit: vi.fn(),
       whenReady: () => Promise.resolve(),
-      getPath: () => '/tmp/wardline-fake-userdata',
+      getPath: () => fakeUserData,
       getVersion: () => '0.0.0-test',
       isPackaged: true,
     },
     BrowserWindow,
+    clipboard: { writeText: vi.fn(), readText: () => '', clear: vi.fn() },
+    dialog: { showErrorBox: vi.fn() },
+    Notification: Object.assign(vi.fn(), { isSupported: () => true }),
+    powerMonitor: { on: vi.fn(), getSystemIdleTime: () => 0, getSystemIdleState: () => 'active' },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      encryptString: (s: string) => new TextEncoder().encode(s),
+      decryptString: (b: Buffer) => b.toString(),
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+    },
     ipcMain: { handle: (channel: string) => void calls.ipcChannels.push(channel) },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => void calls.schemes.push(...schemes),

@@ -1,17 +1,18 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { Mock } from 'vitest';
 import { createDispatch } from '../../../main/core/api/dispatch';
 import type { Handlers } from '../../../main/core/api/dispatch';
 import { ApiError } from '../../../main/core/api/errors';
 import { registerIpcHandlers } from '../../../main/app/ipc';
 import type { IpcEventLike, IpcMainLike } from '../../../main/app/ipc';
 import { METHOD_NAMES } from '../../../protocol/channels';
+import type { MethodName } from '../../../protocol/channels';
 
 /** Handlers that only record that they ran: every test below checks whether a call got through. */
 function spyHandlers() {
-  return {
-    'app.info': vi.fn(() => ({ name: 'Wardline', version: 't', host: 'electron' as const, platform: 'linux' })),
-    'profiles.list': vi.fn(() => []),
-  } satisfies Handlers;
+  const all = Object.fromEntries(METHOD_NAMES.map((name) => [name, vi.fn((): unknown => null)])) as Record<MethodName, Mock<() => unknown>>;
+  all['profiles.list'].mockImplementation(() => []);
+  return all as typeof all & Handlers;
 }
 
 /** A fake of ipcMain.handle / invoke with Electron's behaviour for channels that have no handler. */

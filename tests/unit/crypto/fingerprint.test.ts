@@ -41,3 +41,23 @@ describe('safety numbers', () => {
     expect(() => safetyNumber(alice, { identityKey: new Uint8Array(31) })).toThrow(CryptoError);
   });
 });
+
+describe('safety numbers for people with several workstations', () => {
+  const key = () => generateIdentityKeyPair(rng).publicKey;
+
+  it('are the same whoever computes them and whatever order the devices are listed in', () => {
+    const [a1, a2, b1] = [key(), key(), key()];
+    const one = safetyNumber({ identityKey: [a1, a2], stableId: text('alice') }, { identityKey: [b1], stableId: text('bob') });
+    expect(safetyNumber({ identityKey: [b1], stableId: text('bob') }, { identityKey: [a2, a1], stableId: text('alice') })).toEqual(one);
+    expect(one.digits).toMatch(/^\d{60}$/);
+  });
+
+  it('change when a workstation is added, and refuse duplicate or missing keys', () => {
+    const [a1, a2] = [key(), key()];
+    const bob = { identityKey: key() };
+    expect(safetyNumber({ identityKey: [a1] }, bob).digits).toBe(safetyNumber({ identityKey: a1 }, bob).digits);
+    expect(safetyNumber({ identityKey: [a1, a2] }, bob).digits).not.toBe(safetyNumber({ identityKey: [a1] }, bob).digits);
+    expect(() => safetyNumber({ identityKey: [a1, a1] }, bob)).toThrow(CryptoError);
+    expect(() => safetyNumber({ identityKey: [] }, bob)).toThrow(CryptoError);
+  });
+});

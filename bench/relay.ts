@@ -1,0 +1,370 @@
+/**
+ * Relay benchmark: N devices (default 1,000) connected through one relay process, exchanging
+ * envelopes in a ring (device i -> device i+1). Beside it, in the same run, a bare socket.io echo
+ * server that forwards the same packets without validation or persistence: the transport ceiling.
+ *
+ * Measures, for each server: maximum delivered envelopes per second (closed loop, a fixed number
+ * in flight per device), end-to-end latency p50/p99 from send to delivery at a fixed offered load
+ * (half the relay's measured maximum), and resident memory per idle connection.
+ * All load comes from this one process, which shares the 2-core machine with the server under
+ * test: the generator's own CPU use bounds both figures (reported, not hidden).
+ *
+ *   npm run bench:relay [-- --devices 1000 --rounds 3 --seconds 4 --latency-seconds 8 --size 1024
+ *                          --sync full|normal --rate <fixed offered load, skips the maximum> --json]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { Server, type Socket as ServerSocket } from 'socket.io';
+import { io, type Socket } from 'socket.io-client';
+import { authChallengeMessage, enrolmentProofMessage, relayOrigin } from '../protocol/relay';
+import { openDatabase } from '../server/db/database';
+import { UserRepository } from '../server/db/users';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SELF = path.join(ROOT, 'bench/relay.ts');
+
+interface Device {
+  id: string;
+  socket: Socket;
+}
+
+interface PhaseResult {
+  maxRate: number;
+  maxRateRounds: number[];
+  serverCpuUsPerEnvelope: number;
+  latency: { offered: number; achieved: number; p50: number; p99: number };
+  bytesPerIdleConnection: number;
+}
+
+// ---- the bare socket.io server (child mode) ----------------------------------------------------
+
+function runEchoServer(): void {
+  const server = new Server({ transports: ['websocket'], serveClient: false, perMessageDeflate: false, maxHttpBufferSize: 1.5e6 });
+  const devices = new Map<string, ServerSocket>();
+  let seq = 0;
+  server.on('connection', (socket) => {
+    const deviceId = String((socket.handshake.auth as { deviceId?: string }).deviceId);
+    devices.set(deviceId, socket);
+    socket.on('envelope.send', (request: { envelopes: { to: string; senderMessageId: string; payload: string }[] }, ack: (body: unknown) => void) => {
+      const now = Date.now();
+      for (const envelope of request.envelopes) {
+        devices.get(envelope.to)?.emit('envelope.deliver', {
+          envelopes: [{ id: ++seq, senderUserId: deviceId, senderDeviceId: deviceId, senderMessageId: envelope.senderMessageId, sentAt: now, payload: envelope.payload }],
+        });
+      }
+      ack({ ok: true, results: request.envelopes.map((envelope) => ({ to: envelope.to, senderMessageId: envelope.senderMessageId, status: 'stored' })) });
+    });
+    socket.on('envelope.ack', () => undefined);
+    socket.on('disconnect', () => devices.delete(deviceId));
+  });
+  server.listen(0);
+  const address = server.httpServer.address();
+  console.log(JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 }));
+}
+
+// ---- load generator ----------------------------------------------------------------------------
+
+function startChild(args: string[]): ChildProcess {
+  // BENCH_RELAY_CPU_PROFILE=<dir> writes V8 CPU profiles of the relay's threads there.
+  const profile = process.env.BENCH_RELAY_CPU_PROFILE;
+  const extra = profile && args[0] === 'server/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  return spawn(process.execPath, [...extra, '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+async function readPort(child: ChildProcess, portFile?: string): Promise<number> {
+  if (portFile) {
+    while (!fs.existsSync(portFile)) await sleep(50);
+    return Number(fs.readFileSync(portFile, 'utf8'));
+  }
+  return new Promise((resolve) => {
+    child.stdout?.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString().split('\n')[0] ?? '{}') as { port: number }).port));
+  });
+}
+
+/** CPU time (user + system) the process has used, in milliseconds: contention-proof cost. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks, USER_HZ = 100
+}
+
+function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+/** Connects sockets in waves so the server is not hit by a thousand handshakes at once. */
+async function connectAll<T>(count: number, open: (index: number) => Promise<T>, wave = 100): Promise<T[]> {
+  const out: T[] = [];
+  for (let start = 0; start < count; start += wave) {
+    out.push(...(await Promise.all(Array.from({ length: Math.min(wave, count - start) }, (_, i) => open(start + i)))));
+  }
+  return out;
+}
+
+function connectSocket(url: string, auth?: Record<string, string>): Promise<{ socket: Socket; challenge?: { nonce: string } }> {
+  return new Promise((resolve, reject) => {
+    const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, ...(auth ? { auth } : {}) });
+    socket.once('connect_error', reject);
+    if (auth) socket.once('connect', () => resolve({ socket }));
+    else socket.once('auth.challenge', (challenge: { nonce: string }) => resolve({ socket, challenge }));
+  });
+}
+
+/** Enrols one device per code over HTTP, as a client would. */
+function enrolDevices(url: string, codes: string[]) {
+  return connectAll(codes.length, async (index) => {
+    const code = codes[index] ?? '';
+    const keys = ed25519.keygen();
+    const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+    const key = { id: 1, publicKey: b64(randomBytes(32)), signature: b64(randomBytes(64)) };
+    const response = await fetch(`${url}/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, identityKey: b64(keys.publicKey), proof: b64(ed25519.sign(enrolmentProofMessage(code, keys.publicKey), keys.secretKey)), signedPrekey: key, pqLastResortPrekey: key }),
+    });
+    if (response.status !== 201) throw new Error(`enrolment failed: ${await response.text()}`);
+    return { keys, deviceId: ((await response.json()) as { deviceId: string }).deviceId };
+  }, 50);
+}
+
+/** Connects and authenticates each enrolled device. */
+function authenticateDevices(url: string, enrolled: Awaited<ReturnType<typeof enrolDevices>>): Promise<Device[]> {
+  return connectAll(enrolled.length, async (index) => {
+    const { keys, deviceId } = enrolled[index] as (typeof enrolled)[number];
+    const { socket, challenge } = await connectSocket(url);
+    const message = authChallengeMessage(relayOrigin(url), deviceId, Buffer.from(challenge?.nonce ?? '', 'base64'));
+    const result = (await socket.emitWithAck('auth.prove', { deviceId, signature: Buffer.from(ed25519.sign(message, keys.secretKey)).toString('base64') })) as { ok: boolean };
+    if (!result.ok) throw new Error('auth failed');
+    return { id: deviceId, socket };
+  });
+}
+
+/**
+ * Drives traffic around the ring. Closed loop (rate undefined): each device keeps `window` sends
+ * outstanding. Open loop (rate given): sends at that total rate regardless of replies.
+ * Returns delivered envelopes per second and latencies (ms) measured after the warm-up.
+ */
+async function drive(server: number, devices: Device[], payload: string, seconds: number, rate?: number): Promise<{ rate: number; latencies: number[]; cpuUsPerEnvelope: number }> {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let delivered = 0;
+  let measuring = false;
+  let running = true;
+  const handlers = devices.map((device) => {
+    const handler = (batch: { envelopes: { id: number; senderMessageId: string }[] }) => {
+      const now = performance.now();
+      for (const envelope of batch.envelopes) {
+        const start = sentAt.get(envelope.senderMessageId);
+        sentAt.delete(envelope.senderMessageId);
+        if (measuring && start !== undefined) {
+          delivered += 1;
+          latencies.push(now - start);
+        }
+      }
+      device.socket.emit('envelope.ack', { ids: batch.envelopes.map((envelope) => envelope.id) });
+    };
+    device.socket.on('envelope.deliver', handler);
+    return handler;
+  });
+  const sendOne = (index: number): Promise<unknown> => {
+    const from = devices[index] as Device;
+    const to = devices[(index + 1) % devices.length] as Device;
+    const id = `m${++counter}`;
+    sentAt.set(id, performance.now());
+    return from.socket.emitWithAck('envelope.send', { envelopes: [{ to: to.id, senderMessageId: id, payload }] });
+  };
+  const loops: Promise<void>[] = [];
+  if (rate === undefined) {
+    const window = 2;
+    for (let i = 0; i < devices.length; i++) {
+      for (let w = 0; w < window; w++) {
+        loops.push((async () => {
+          while (running) await sendOne(i);
+        })());
+      }
+    }
+  } else {
+    loops.push((async () => {
+      const tickMs = 5;
+      let next = 0;
+      const started = performance.now();
+      while (running) {
+        const due = Math.floor(((performance.now() - started) / 1000) * rate);
+        for (; next < due; next++) void sendOne(next % devices.length);
+        await sleep(tickMs);
+      }
+    })());
+  }
+  const warmup = Math.min(2, seconds / 4);
+  await sleep(warmup * 1000);
+  measuring = true;
+  const measuredFrom = performance.now();
+  const cpuFrom = cpuMs(server);
+  await sleep((seconds - warmup) * 1000);
+  measuring = false;
+  const cpuUsPerEnvelope = ((cpuMs(server) - cpuFrom) * 1000) / Math.max(1, delivered);
+  const elapsed = (performance.now() - measuredFrom) / 1000;
+  running = false;
+  await Promise.race([Promise.all(loops), sleep(5000)]);
+  await sleep(500); // let in-flight deliveries drain before the next phase
+  devices.forEach((device, i) => device.socket.off('envelope.deliver', handlers[i]));
+  return { rate: delivered / elapsed, latencies, cpuUsPerEnvelope };
+}
+
+/** Message ids are unique across phases: the relay would rightly drop a repeated one as a duplicate. */
+let counter = 0;
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/**
+ * Resident memory per idle connection, measured at the margin: RSS after connecting the second
+ * half of the devices minus RSS after the first half. The first half absorbs one-off growth
+ * (heap reserved while enrolling, libraries warming up) that would otherwise be billed to sockets.
+ */
+async function idleBytesPerConnection(pid: number, count: number, connect: (from: number, to: number) => Promise<Device[]>): Promise<{ devices: Device[]; bytes: number }> {
+  const half = Math.floor(count / 2);
+  const first = await connect(0, half);
+  await sleep(1500);
+  const before = rssBytes(pid);
+  const second = await connect(half, count);
+  await sleep(1500);
+  return { devices: [...first, ...second], bytes: (rssBytes(pid) - before) / (count - half) };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      devices: { type: 'string', default: '1000' },
+      rounds: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '4' },
+      'latency-seconds': { type: 'string', default: '8' },
+      size: { type: 'string', default: '1024' },
+      sync: { type: 'string', default: 'full' },
+      rate: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const count = Number(values.devices);
+  const payload = randomBytes(Number(values.size)).toString('base64');
+  const log = (line: string) => {
+    if (!values.json) console.error(line);
+  };
+  const children: ChildProcess[] = [];
+  process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
+
+  // 1. Both servers up, every device connected (the relay's enrolled and authenticated).
+  log(`bare socket.io: connecting ${count} sockets`);
+  const echo = startChild([SELF, '--echo-server']);
+  children.push(echo);
+  const echoUrl = `http://127.0.0.1:${await readPort(echo)}`;
+  const bare = await idleBytesPerConnection(echo.pid ?? 0, count, (from, to) =>
+    connectAll(to - from, async (i) => ({ id: `d${from + i}`, socket: (await connectSocket(echoUrl, { deviceId: `d${from + i}` })).socket })),
+  );
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardline-bench-'));
+  const db = openDatabase(dataDir, 'full');
+  const users = new UserRepository(db);
+  const codes = db.transaction(() =>
+    Array.from({ length: count }, (_, i) => users.issueCode(users.create(`user${i}`, `Bench User ${i}`, Date.now()).id, Date.now(), 3600_000).code),
+  )();
+  db.close();
+  const portFile = path.join(dataDir, 'port');
+  const relay = startChild(['server/main.ts', '--port', '0', '--data', dataDir, '--port-file', portFile, '--log-level', 'warn', '--sync', String(values.sync),
+    // Lift the per-device abuse limits: this measures capacity, not policy.
+    '--rate-requests', '100000', '--rate-envelopes', '100000', '--rate-burst', '100000', '--rate-enrol', '100000']);
+  children.push(relay);
+  const relayUrl = `http://127.0.0.1:${await readPort(relay, portFile)}`;
+  log(`relay: enrolling and authenticating ${count} devices`);
+  const enrolled = await enrolDevices(relayUrl, codes);
+  const wardline = await idleBytesPerConnection(relay.pid ?? 0, count, (from, to) => authenticateDevices(relayUrl, enrolled.slice(from, to)));
+
+  // 2. Maximum rate, alternating servers round by round so that load from other processes on a
+  //    shared machine hits both alike; medians are reported.
+  const bareRounds: Awaited<ReturnType<typeof drive>>[] = [];
+  const relayRounds: Awaited<ReturnType<typeof drive>>[] = [];
+  const fixedRate = values.rate === undefined ? undefined : Number(values.rate);
+  for (let round = 1; fixedRate === undefined && round <= Number(values.rounds); round++) {
+    log(`maximum rate, round ${round}: bare socket.io, then relay`);
+    bareRounds.push(await drive(echo.pid ?? 0, bare.devices, payload, Number(values.seconds)));
+    relayRounds.push(await drive(relay.pid ?? 0, wardline.devices, payload, Number(values.seconds)));
+  }
+  const bareMax = median(bareRounds.map((r) => r.rate));
+  const relayMax = median(relayRounds.map((r) => r.rate));
+
+  // 3. Latency at a fixed offered load: half the relay's maximum (or --rate).
+  const offered = fixedRate ?? Math.round(relayMax / 2);
+  log(`latency at ${offered} envelopes/s: relay, then bare socket.io`);
+  const relayLatency = await drive(relay.pid ?? 0, wardline.devices, payload, Number(values['latency-seconds']), offered);
+  const bareLatency = await drive(echo.pid ?? 0, bare.devices, payload, Number(values['latency-seconds']), offered);
+
+  const summary = (rounds: typeof bareRounds, latency: typeof bareLatency, bytes: number): PhaseResult => ({
+    maxRate: Math.round(median(rounds.map((r) => r.rate))),
+    maxRateRounds: rounds.map((r) => Math.round(r.rate)),
+    serverCpuUsPerEnvelope: Math.round(median(rounds.map((r) => r.cpuUsPerEnvelope))),
+    latency: { offered, achieved: Math.round(latency.rate), p50: round(percentile(latency.latencies, 50)), p99: round(percentile(latency.latencies, 99)) },
+    bytesPerIdleConnection: Math.round(bytes),
+  });
+  const result = {
+    devices: count,
+    payloadBytes: Number(values.size),
+    cpus: os.cpus().length,
+    bare: summary(bareRounds, bareLatency, bare.bytes),
+    relay: { ...summary(relayRounds, relayLatency, wardline.bytes), sync: values.sync },
+    ratio: round(relayMax / bareMax),
+  };
+  for (const device of [...bare.devices, ...wardline.devices]) device.socket.close();
+  await Promise.all([relay, echo].map((child) => new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  })));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (values.json) console.log(JSON.stringify(result));
+  else printTable(result);
+}
+
+function printTable(result: { devices: number; payloadBytes: number; cpus: number; bare: PhaseResult; relay: PhaseResult & { sync?: string }; ratio: number }): void {
+  const row = (name: string, bare: string, relay: string) => console.log(`${name.padEnd(36)}${bare.padStart(18)}${relay.padStart(18)}`);
+  const { offered } = result.relay.latency;
+  console.log(`\n${result.devices} devices, ${result.payloadBytes}-byte payloads, ${result.cpus} CPUs shared with the load generator, relay --sync ${result.relay.sync}`);
+  row('', 'bare socket.io', 'wardline relay');
+  row('max envelopes/s (median of rounds)', String(result.bare.maxRate), String(result.relay.maxRate));
+  row('  rounds', result.bare.maxRateRounds.join(' '), result.relay.maxRateRounds.join(' '));
+  row('server CPU per envelope (us)', String(result.bare.serverCpuUsPerEnvelope), String(result.relay.serverCpuUsPerEnvelope));
+  row(`latency p50 @ ${offered}/s (ms)`, String(result.bare.latency.p50), String(result.relay.latency.p50));
+  row(`latency p99 @ ${offered}/s (ms)`, String(result.bare.latency.p99), String(result.relay.latency.p99));
+  row('achieved at that load (/s)', String(result.bare.latency.achieved), String(result.relay.latency.achieved));
+  row('memory per idle connection (KiB)', (result.bare.bytesPerIdleConnection / 1024).toFixed(1), (result.relay.bytesPerIdleConnection / 1024).toFixed(1));
+  console.log(`relay / bare throughput: ${result.ratio} (target >= 0.5); relay p99 at half load: ${result.relay.latency.p99} ms (target < 50)`);
+}
+
+function median(values: number[]): number {
+  return values.length === 0 ? NaN : percentile(values, 50);
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+if (process.argv.includes('--echo-server')) runEchoServer();
+else
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );

@@ -1,0 +1,353 @@
+/**
+ * npm run bench:store [-- --json] [--messages N] [--conversations N] [--round-robin]
+ *
+ * The profile store under a clinician-sized history: N messages (default 1,000,000) in
+ * 1,000 conversations, once encrypted (SQLCipher v4 via better-sqlite3-multiple-ciphers, opened
+ * through the vault like the app does) and once on plain better-sqlite3 with the same schema,
+ * settings and workload. Reports insert throughput, unlock/open time (KDF separately), newest-page
+ * and search latency, and how long the main thread's event loop stalls while the store is busy,
+ * with the store on the main thread and in a worker thread. Prints a table; --json adds one line.
+ *
+ * Workload: chat-like. Conversations are busy in bursts (a run continues with p=0.8, otherwise a
+ * Zipf-chosen conversation takes over), message ids are time-ordered (as the store README asks),
+ * bodies are 5-24 words from a Zipf vocabulary, inserted 10,000 per transaction. --round-robin
+ * spreads consecutive messages over all conversations instead: the worst case for index locality.
+ */
+import PlainDatabase from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import { openStore, openStoreInWorker } from '../main/core/store';
+import type { AsyncStore, NewMessage, Store } from '../main/core/store';
+import { applyConnectionSettings } from '../main/core/store/connection';
+import { bindStore } from '../main/core/store/store';
+import { argon2idInThread, argon2idInWorker, InsecureFileDeviceSecretProvider, openInThread, openInWorker, ProfileVault } from '../main/core/vault';
+import type { Argon2idFn, StoreOpener } from '../main/core/vault';
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const JSON_OUT = args.includes('--json');
+const MESSAGES = flag('--messages', 1_000_000);
+const CONVERSATIONS = flag('--conversations', 1_000);
+const BATCH = 10_000;
+const ROUND_ROBIN = args.includes('--round-robin');
+const PAGE_QUERIES = 2_000;
+const SEARCH_QUERIES = 1_000;
+const STALL_MESSAGES = 50_000;
+const PIN = '482913';
+
+// ---- deterministic workload -------------------------------------------------------------------
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tor', 'sa', 'vel', 'di', 'pra', 'nu', 'ost', 'em', 'ix', 'qua', 'bel', 'cor'];
+const CLINICAL = ['patient', 'bed', 'ward', 'potassium', 'sodium', 'review', 'handover', 'sepsis', 'bloods', 'xray', 'discharge', 'theatre', 'obs', 'stable', 'pain', 'fever'];
+const VOCAB: string[] = (() => {
+  const r = rng(7);
+  const words = new Set<string>(CLINICAL);
+  while (words.size < 20_000) {
+    let w = '';
+    for (let n = 2 + Math.floor(r() * 3); n > 0; n--) w += SYLLABLES[Math.floor(r() * SYLLABLES.length)];
+    words.add(w);
+  }
+  return [...words];
+})();
+// Zipf(1) over the vocabulary: a few words are everywhere, most are rare, like real chat.
+const ZIPF_CDF: number[] = (() => {
+  let sum = 0;
+  const cdf = VOCAB.map((_, r) => (sum += 1 / (r + 1)));
+  return cdf.map((c) => c / sum);
+})();
+function zipfWord(r: () => number): string {
+  const x = r();
+  let lo = 0;
+  let hi = ZIPF_CDF.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ZIPF_CDF[mid] ?? 1) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return VOCAB[lo] ?? 'ward';
+}
+
+let current = 0;
+function conversationFor(i: number, r: () => number): number {
+  if (ROUND_ROBIN) return i % CONVERSATIONS;
+  if (r() > 0.8) current = Math.min(CONVERSATIONS - 1, Math.floor(Math.exp(r() * Math.log(CONVERSATIONS))));
+  return current;
+}
+
+function batchOf(start: number, count: number, r: () => number): NewMessage[] {
+  const out: NewMessage[] = [];
+  for (let i = start; i < start + count; i++) {
+    const id = `m${String(i).padStart(10, '0')}`;
+    const words: string[] = [];
+    for (let n = 5 + Math.floor(r() * 20); n > 0; n--) words.push(zipfWord(r));
+    const incoming = r() < 0.6;
+    const t = 1_700_000_000_000 + i * 1_000;
+    out.push({
+      id, conversationId: `c${conversationFor(i, r)}`, direction: incoming ? 'in' : 'out',
+      senderUserId: incoming ? `u${i % 97}` : 'me', senderDeviceId: 'd1', senderMessageId: id,
+      body: words.join(' '), status: incoming ? 'received' : 'delivered', sentAt: t, receivedAt: incoming ? t + 50 : null,
+    });
+  }
+  return out;
+}
+
+/** Search terms like a clinician's: one or two words of middling frequency, sometimes a prefix. */
+function searchQueries(n: number): string[] {
+  const r = rng(99);
+  const pick = () => VOCAB[20 + Math.floor(r() * 4_000)] ?? 'ward';
+  return Array.from({ length: n }, () => {
+    const q = r() < 0.5 ? pick() : `${pick()} ${pick()}`;
+    return r() < 0.3 ? q.slice(0, Math.max(3, q.length - 2)) : q;
+  });
+}
+
+// ---- measurement helpers ------------------------------------------------------------------------
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const timeMs = (fn: () => unknown) => {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+};
+
+/**
+ * Fills both stores with the same batches, alternating which goes first, and times each store's
+ * inserts separately: on a shared machine the load changes minute to minute, and interleaving
+ * keeps that noise out of the encrypted/plain ratio.
+ */
+function fillBoth(enc: Store, plain: Store): { enc: number; plain: number; cpuRatio: number } {
+  for (const store of [enc, plain]) {
+    for (let c = 0; c < CONVERSATIONS; c++) store.conversations.create({ id: `c${c}`, kind: c % 10 ? 'direct' : 'group', title: `Conversation ${c}`, now: 0 });
+  }
+  const r = rng(42);
+  const t = { enc: 0, plain: 0, encCpu: 0, plainCpu: 0 };
+  const timed = (s: Store, batch: NewMessage[], wall: 'enc' | 'plain', cpu: 'encCpu' | 'plainCpu') => {
+    const c0 = process.cpuUsage();
+    t[wall] += timeMs(() => s.messages.insertMany(batch));
+    const c = process.cpuUsage(c0);
+    t[cpu] += (c.user + c.system) / 1000;
+  };
+  for (let i = 0, n = 0; i < MESSAGES; i += BATCH, n++) {
+    const batch = batchOf(i, Math.min(BATCH, MESSAGES - i), r);
+    const timeEnc = () => timed(enc, batch, 'enc', 'encCpu');
+    const timePlain = () => timed(plain, batch, 'plain', 'plainCpu');
+    if (n % 2) {
+      timeEnc();
+      timePlain();
+    } else {
+      timePlain();
+      timeEnc();
+    }
+  }
+  return { enc: MESSAGES / (t.enc / 1000), plain: MESSAGES / (t.plain / 1000), cpuRatio: t.plainCpu / t.encCpu };
+}
+
+function queries(store: Store): { pageP50: number; pageP99: number; listP99: number; searchP50: number; searchP99: number; hits: number } {
+  const r = rng(5);
+  const page: number[] = [];
+  for (let i = 0; i < PAGE_QUERIES; i++) page.push(timeMs(() => store.messages.page(`c${Math.floor(r() * CONVERSATIONS)}`, { limit: 50 })));
+  const list: number[] = [];
+  for (let i = 0; i < 20; i++) list.push(timeMs(() => store.conversations.list({ limit: 50 })));
+  const search: number[] = [];
+  let hits = 0;
+  for (const q of searchQueries(SEARCH_QUERIES)) search.push(timeMs(() => (hits += store.search.messages(q, { limit: 20 }).length)));
+  return { pageP50: pct(page, 50), pageP99: pct(page, 99), listP99: pct(list, 99), searchP50: pct(search, 50), searchP99: pct(search, 99), hits };
+}
+
+interface Stall {
+  maxMs: number;
+  p99Ms: number;
+}
+
+/**
+ * The longest time this thread's event loop could not run a 1 ms timer while `work` ran: what a
+ * click or an IPC message would have waited for. Brackets the work with short sleeps so a block
+ * that starts before the first tick is still seen.
+ */
+async function stallDuring(work: () => Promise<void>): Promise<Stall> {
+  const gaps: number[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gaps.push(Math.max(0, now - last - 1));
+    last = now;
+  }, 1);
+  await sleep(20);
+  await work();
+  await sleep(20);
+  clearInterval(timer);
+  return { maxMs: Math.max(0, ...gaps), p99Ms: pct(gaps, 99) };
+}
+
+/** Keeps a store busy: STALL_MESSAGES more messages in batches of 1,000, one search per batch. */
+async function busy(firstId: number, step: (batch: NewMessage[], q: string) => Promise<void>): Promise<void> {
+  const r = rng(1234);
+  const qs = searchQueries(STALL_MESSAGES / 1_000);
+  for (let i = 0; i < STALL_MESSAGES; i += 1_000) await step(batchOf(firstId + i, 1_000, r), qs[i / 1_000] ?? 'ward');
+}
+
+// ---- the run --------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'wardline-bench-'));
+  const log = (line: string) => {
+    if (!JSON_OUT) process.stderr.write(`${line}\n`);
+  };
+  try {
+    log(`${MESSAGES.toLocaleString()} messages in ${CONVERSATIONS} conversations, ${BATCH} per transaction${ROUND_ROBIN ? ', round-robin' : ''}`);
+    // What this machine does to an idle event loop (other processes, timer jitter): the floor.
+    const idle = await stallDuring(() => sleep(3_000));
+    let kdfMs = 0;
+    const timedKdf: Argon2idFn = async (...a) => {
+      const t0 = performance.now();
+      try {
+        return await argon2idInThread(...a);
+      } finally {
+        kdfMs = performance.now() - t0;
+      }
+    };
+    const dataDir = join(root, 'encrypted');
+    const secrets = new InsecureFileDeviceSecretProvider(dataDir);
+    // The bench keeps a copy of the DB key the vault hands to the opener, to time bare opens and
+    // to reopen the store on the main thread and in a worker later. The app never does this.
+    let key = new Uint8Array(0);
+    const keepKey: StoreOpener<Store> = (path, k, create) => {
+      key = new Uint8Array(k);
+      return openInThread(path, k, create);
+    };
+    // Encrypted: enrolled and unlocked through the vault exactly as the app does.
+    const vault = new ProfileVault({ dataDir, deviceSecrets: secrets, allowInsecureDeviceSecret: true, open: keepKey, argon2id: timedKdf });
+    const enrolled = await vault.enrol({ displayName: 'Bench', userId: 'bench@ward', pin: PIN });
+    const plainDb = new PlainDatabase(join(root, 'plain.db'));
+    applyConnectionSettings(plainDb);
+    const plain = bindStore(plainDb);
+    const insert = fillBoth(enrolled.store, plain);
+    log(`insert: encrypted ${Math.round(insert.enc).toLocaleString()} msg/s, plain ${Math.round(insert.plain).toLocaleString()} msg/s`);
+    await enrolled.lock();
+
+    const t0 = performance.now();
+    const unlocked = await vault.unlock(enrolled.profileId, PIN);
+    const unlockMs = performance.now() - t0;
+    const unlockKdfMs = kdfMs;
+    const enc = queries(unlocked.store);
+    await unlocked.lock();
+    const dbPath = join(dataDir, 'profiles', enrolled.profileId, 'store.db');
+    // Open without KDF: raw key in hand (as right after unwrapping) to the first answered query.
+    const openRuns: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      openRuns.push(timeMs(() => {
+        const s = openStore(dbPath, key);
+        s.conversations.list({ limit: 1 });
+        s.close();
+      }));
+    }
+    const pl = queries(plain);
+    plain.close();
+    log('queries done; measuring event-loop stalls');
+
+    const onMain = openStore(dbPath, key);
+    const mainStall = await stallDuring(() => busy(MESSAGES, async (b, q) => {
+      onMain.messages.insertMany(b);
+      onMain.search.messages(q);
+      await yieldToLoop();
+    }));
+    onMain.close();
+    const worker: AsyncStore = await openStoreInWorker(dbPath, key);
+    const workerStall = await stallDuring(() => busy(MESSAGES + STALL_MESSAGES, async (b, q) => {
+      await worker.messages.insertMany(b);
+      await worker.search.messages(q);
+    }));
+    await worker.close();
+    key.fill(0);
+    const unlockInThread = await stallDuring(async () => (await vault.unlock(enrolled.profileId, PIN)).lock());
+    const offThread = new ProfileVault<AsyncStore>({ dataDir, deviceSecrets: secrets, allowInsecureDeviceSecret: true, open: openInWorker(), argon2id: argon2idInWorker() });
+    const unlockOffThread = await stallDuring(async () => (await offThread.unlock(enrolled.profileId, PIN)).lock());
+
+    const result = buildResult({ insert, unlockMs, kdfMs: unlockKdfMs, openRuns, enc, pl, stalls: { idle, mainStall, workerStall, unlockInThread, unlockOffThread } });
+    printTable(result);
+    if (JSON_OUT) process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+interface Measured {
+  insert: { enc: number; plain: number; cpuRatio: number };
+  unlockMs: number;
+  kdfMs: number;
+  openRuns: number[];
+  enc: ReturnType<typeof queries>;
+  pl: ReturnType<typeof queries>;
+  stalls: Record<'idle' | 'mainStall' | 'workerStall' | 'unlockInThread' | 'unlockOffThread', Stall>;
+}
+
+const r1 = (x: number) => +x.toFixed(1);
+const r3 = (x: number) => +x.toFixed(3);
+const stallOf = (x: Stall) => ({ max: r1(x.maxMs), p99: r1(x.p99Ms) });
+
+function buildResult({ insert, unlockMs, kdfMs, openRuns, enc, pl, stalls }: Measured) {
+  return {
+    messages: MESSAGES, conversations: CONVERSATIONS, batch: BATCH, roundRobin: ROUND_ROBIN,
+    insertPerSec: { encrypted: Math.round(insert.enc), plain: Math.round(insert.plain), ratio: r3(insert.enc / insert.plain), cpuTimeRatio: r3(insert.cpuRatio) },
+    unlockMs: r1(unlockMs), kdfMs: r1(kdfMs), unlockWithoutKdfMs: r1(unlockMs - kdfMs),
+    openWithoutKdfMs: { median: r1(pct(openRuns, 50)), max: r1(Math.max(...openRuns)) },
+    pageMs: { encrypted: { p50: r3(enc.pageP50), p99: r3(enc.pageP99) }, plain: { p50: r3(pl.pageP50), p99: r3(pl.pageP99) } },
+    conversationListP99Ms: { encrypted: r1(enc.listP99), plain: r1(pl.listP99) },
+    searchMs: { encrypted: { p50: r1(enc.searchP50), p99: r1(enc.searchP99) }, plain: { p50: r1(pl.searchP50), p99: r1(pl.searchP99) }, avgHits: r1(enc.hits / SEARCH_QUERIES) },
+    eventLoopStallMs: {
+      idleBaseline: stallOf(stalls.idle),
+      storeOnMainThread: stallOf(stalls.mainStall),
+      storeInWorker: stallOf(stalls.workerStall),
+      unlockKdfOnMainThread: stallOf(stalls.unlockInThread),
+      unlockKdfAndStoreInWorkers: stallOf(stalls.unlockOffThread),
+    },
+  };
+}
+
+type BenchResult = ReturnType<typeof buildResult>;
+
+function printTable(r: BenchResult): void {
+  const out = JSON_OUT ? process.stderr : process.stdout;
+  const row = (a: string, b: string, c: string, target: string, ok?: boolean) =>
+    out.write(`${a.padEnd(34)}${b.padStart(14)}${c.padStart(14)}  ${target.padEnd(12)}${ok === undefined ? '' : ok ? 'ok' : 'MISSED'}\n`);
+  row('', 'encrypted', 'plain', 'target');
+  row('insert (msg/s)', String(r.insertPerSec.encrypted), String(r.insertPerSec.plain), `ratio>=0.85`, r.insertPerSec.ratio >= 0.85);
+  row('  ratio encrypted/plain', String(r.insertPerSec.ratio), '', '');
+  row('  ratio by CPU time', String(r.insertPerSec.cpuTimeRatio), '', '');
+  row('unlock incl. KDF (ms)', String(r.unlockMs), '', '~1000', r.unlockMs < 1_500);
+  row('  of which Argon2id (ms)', String(r.kdfMs), '', '');
+  row('open without KDF (ms, median/max)', `${r.openWithoutKdfMs.median}/${r.openWithoutKdfMs.max}`, '', '<200', r.openWithoutKdfMs.max < 200);
+  row('newest page p50 (ms)', String(r.pageMs.encrypted.p50), String(r.pageMs.plain.p50), '');
+  row('newest page p99 (ms)', String(r.pageMs.encrypted.p99), String(r.pageMs.plain.p99), '<5', r.pageMs.encrypted.p99 < 5);
+  row('conversation list p99 (ms)', String(r.conversationListP99Ms.encrypted), String(r.conversationListP99Ms.plain), '');
+  row('search p50 (ms)', String(r.searchMs.encrypted.p50), String(r.searchMs.plain.p50), '');
+  row('search p99 (ms)', String(r.searchMs.encrypted.p99), String(r.searchMs.plain.p99), '<50', r.searchMs.encrypted.p99 < 50);
+  const st = r.eventLoopStallMs;
+  row('event-loop stall max (ms): idle', String(st.idleBaseline.max), '', 'baseline');
+  row('  store busy on main thread', String(st.storeOnMainThread.max), '', '');
+  row('  store busy in worker', String(st.storeInWorker.max), '', '<50', st.storeInWorker.max < 50);
+  row('  unlock, KDF on main thread', String(st.unlockKdfOnMainThread.max), '', '');
+  row('  unlock, KDF + store in workers', String(st.unlockKdfAndStoreInWorkers.max), '', '<50', st.unlockKdfAndStoreInWorkers.max < 50);
+}
+
+await main();

@@ -1,0 +1,52 @@
+import type { Core } from '../core';
+import type { Handlers } from './dispatch';
+import { ApiError } from './errors';
+import { contactView, conversationView } from './views';
+
+export function conversationHandlers(
+  core: Core,
+): Pick<Handlers, 'conversations.list' | 'conversations.start' | 'directory.search' | 'contacts.get' | 'contacts.setVerified'> {
+  return {
+    'conversations.list': () => {
+      const open = core.runtime.requireOpen();
+      return open.store.conversations.list().map((c) => conversationView(open, c));
+    },
+    'directory.search': async ({ query }) => {
+      const open = core.runtime.requireOpen();
+      const answer = await open.engine.relay.request('directory.search', { query, limit: 20 });
+      return answer.users.filter((u) => u.userId !== open.account.userId);
+    },
+    'conversations.start': async ({ userId }) => {
+      const open = core.runtime.requireOpen();
+      if (userId === open.account.userId) throw new ApiError('invalid_input', 'You cannot start a conversation with yourself.');
+      const known = open.store.contacts.get(userId);
+      const user = known ?? (await open.engine.lookupUser(userId));
+      if (!user) throw new ApiError('not_found', 'That colleague is not in the directory.');
+      const id = await open.engine.startConversation({ userId, displayName: user.displayName, username: user.username ?? undefined });
+      const summary = open.store.conversations.list().find((c) => c.id === id);
+      if (!summary) throw new ApiError('internal', 'The conversation was not created.');
+      return conversationView(open, summary);
+    },
+    'contacts.get': async ({ userId }) => {
+      const open = core.runtime.requireOpen();
+      await open.engine.directory.devices(userId).catch(() => undefined);
+      await open.engine.directory.devices(open.account.userId).catch(() => undefined);
+      const view = contactView(open, userId);
+      if (!view) throw new ApiError('not_found', 'Wardline knows no workstation of this colleague yet.');
+      return view;
+    },
+    'contacts.setVerified': ({ userId, verified }) => {
+      const open = core.runtime.requireOpen();
+      const now = Date.now();
+      open.store.transaction(() => {
+        for (const d of open.store.contacts.devices(userId)) open.store.contacts.setTrust(userId, d.deviceId, verified ? 'verified' : 'unverified', now);
+        open.store.accessLog.append({ at: now, event: verified ? 'contact_verified' : 'contact_unverified', detail: JSON.stringify({ userId }) });
+      });
+      // Anything held back for a changed workstation may go now.
+      void open.engine.flush();
+      const view = contactView(open, userId);
+      if (!view) throw new ApiError('not_found', 'Wardline knows no workstation of this colleague yet.');
+      return view;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { ContactView, ConversationSummary, MessageView } from '../../../protocol/models';
+import { formatSafetyNumber, safetyNumber } from '../crypto';
+import { encodeBase64 } from '../../../protocol/relay';
+import { peerOfDirect } from '../messaging/ids';
+import type { OpenProfile } from '../runtime/runtime';
+import type { ConversationSummary as StoredSummary, MessageRecord } from '../store';
+
+/** Store records as the renderer sees them: no keys, no ids it does not need. */
+export function conversationView(open: OpenProfile, c: StoredSummary): ConversationSummary {
+  const peer = peerOfDirect(c.id) ?? '';
+  const devices = peer ? open.store.contacts.devices(peer) : [];
+  return {
+    id: c.id,
+    kind: 'direct',
+    title: open.store.contacts.get(peer)?.displayName ?? c.title,
+    peerUserId: peer,
+    unread: c.unreadCount,
+    lastMessage: c.lastMessage ? { preview: c.lastMessage.preview, at: c.lastMessage.sentAt, fromMe: c.lastMessage.direction === 'out' } : null,
+    lastActivityAt: c.lastActivityAt,
+    verified: devices.length > 0 && devices.every((d) => d.trust === 'verified'),
+  };
+}
+
+export function messageView(open: OpenProfile, m: MessageRecord): MessageView {
+  const attachment = open.store.attachments.forMessage(m.id)[0] ?? null;
+  const fromMe = m.direction === 'out';
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    kind: m.kind === 'system' ? 'safety' : attachment ? 'attachment' : 'text',
+    fromMe,
+    senderName: fromMe ? open.account.displayName : (open.store.contacts.get(m.senderUserId)?.displayName ?? 'Colleague'),
+    text: m.body,
+    sentAt: m.sentAt,
+    status: m.status === 'received' ? 'delivered' : m.status,
+    attachment: attachment
+      ? {
+          id: attachment.id,
+          name: attachment.fileName,
+          mimeType: attachment.mimeType,
+          size: attachment.size,
+          state: attachment.state === 'stored' ? 'ready' : attachment.state === 'failed' ? 'failed' : fromMe ? 'uploading' : 'downloading',
+          thumbnail: attachment.thumbnail ? `data:image/png;base64,${encodeBase64(attachment.thumbnail)}` : null,
+        }
+      : null,
+  };
+}
+
+/**
+ * The safety number covers every workstation of both people (see docs/protocol.md): ours from
+ * the directory plus this one, theirs as certified. It changes when either adds a workstation.
+ */
+export function contactView(open: OpenProfile, userId: string): ContactView | null {
+  const contact = open.store.contacts.get(userId);
+  const devices = open.store.contacts.devices(userId);
+  if (!contact || devices.length === 0) return null;
+  const mine = [open.engine.identityKey(), ...open.store.contacts.devices(open.account.userId).map((d) => d.identityKey)];
+  const enc = new TextEncoder();
+  const number = safetyNumber(
+    { identityKey: mine, stableId: enc.encode(open.account.userId) },
+    { identityKey: devices.map((d) => d.identityKey), stableId: enc.encode(userId) },
+  );
+  return {
+    userId,
+    username: contact.username ?? '',
+    displayName: contact.displayName,
+    safetyNumber: formatSafetyNumber(number.digits),
+    safetyQr: encodeBase64(number.qrPayload),
+    verified: devices.every((d) => d.trust === 'verified'),
+    devices: devices.map((d) => ({ deviceId: d.deviceId, addedAt: d.firstSeenAt, changed: d.trust === 'changed' })),
+  };
+}

@@ -1,0 +1,150 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { decodeBase64, encodeBase64 } from '../../../protocol/relay';
+import { AttachmentDecryptor, encryptAttachment, encryptedAttachmentSize } from '../crypto/attachment-stream';
+import type { Rng } from '../crypto';
+import { downloadBlob, uploadBlob } from '../net/http';
+import type { RelayClient } from '../net/relay-client';
+import type { Store } from '../store';
+import type { Account } from './account';
+import { AttachmentPointer } from './content';
+import type { DeviceDirectory } from './directory';
+
+export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+export interface TransferEvents {
+  progress(attachmentId: string, direction: 'upload' | 'download', loaded: number, total: number): void;
+  done(messageId: string): void;
+}
+
+/**
+ * Attachments travel beside messages: encrypted here under a fresh key (chunked, see
+ * crypto/attachment-stream), uploaded as an opaque blob, and the key and SHA-256 of the
+ * ciphertext go inside the end-to-end encrypted message. On receipt the blob is fetched, its
+ * digest checked and it is decrypted into the encrypted store; it is never written to a file.
+ */
+export class Attachments {
+  private readonly active = new Set<string>();
+  private stopped = false;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      relay: RelayClient;
+      account: Account;
+      directory: DeviceDirectory;
+      rng: Rng;
+      now: () => number;
+      events: TransferEvents;
+      log: (event: string, fields?: Record<string, unknown>) => void;
+    },
+  ) {}
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Encrypts and uploads one of our attachments, then hands the pointer to `send`, which commits
+   * the message's outbox entries. Safe to call again after a crash: nothing was sent until then.
+   */
+  async upload(attachmentId: string, peer: string, send: (pointer: AttachmentPointer) => void): Promise<void> {
+    if (this.active.has(attachmentId)) return;
+    this.active.add(attachmentId);
+    try {
+      const { store, relay, account } = this.deps;
+      const record = store.attachments.get(attachmentId);
+      const plaintext = store.attachments.getContent(attachmentId);
+      if (!record || !plaintext) throw new Error('attachment content missing');
+      const devices = [...(await this.deps.directory.devices(peer)), ...(await this.deps.directory.devices(account.userId))]
+        .filter((d) => d.deviceId !== account.deviceId)
+        .map((d) => d.deviceId);
+      if (devices.length === 0) throw new Error('no recipient workstation');
+      const size = encryptedAttachmentSize(plaintext.length);
+      const grant = await relay.request('attachment.upload', { size, recipients: devices });
+      const key = this.deps.rng(32);
+      const hash = sha256.create();
+      const rng = this.deps.rng;
+      const chunks = (function* () {
+        for (const chunk of encryptAttachment(key, plaintext, rng)) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      })();
+      await uploadBlob(
+        { relayUrl: account.relayUrl, path: grant.url, token: grant.token, onProgress: (loaded, total) => this.deps.events.progress(attachmentId, 'upload', loaded, total) },
+        size,
+        chunks,
+      );
+      const pointer: AttachmentPointer = {
+        blobId: grant.id,
+        key: encodeBase64(key),
+        sha256: encodeBase64(hash.digest()),
+        size: plaintext.length,
+        encryptedSize: size,
+        name: record.fileName,
+        mimeType: record.mimeType,
+        thumbnail: record.thumbnail ? encodeBase64(record.thumbnail) : null,
+      };
+      store.transaction(() => {
+        store.attachments.setPointer(attachmentId, JSON.stringify(pointer));
+        store.attachments.setState(attachmentId, 'stored');
+        send(pointer);
+      });
+      this.deps.events.done(record.messageId);
+    } finally {
+      this.active.delete(attachmentId);
+    }
+  }
+
+  /** Fetches, verifies and decrypts a received attachment into the store. */
+  async download(attachmentId: string): Promise<void> {
+    if (this.active.has(attachmentId)) return;
+    this.active.add(attachmentId);
+    const { store, relay, account } = this.deps;
+    try {
+      const record = store.attachments.get(attachmentId);
+      if (!record || record.state !== 'pending' || !record.pointer) return;
+      const pointer = AttachmentPointer.parse(JSON.parse(record.pointer));
+      const grant = await relay.request('attachment.download', { id: pointer.blobId });
+      const decryptor = new AttachmentDecryptor(decodeBase64(pointer.key));
+      const hash = sha256.create();
+      const plain = new Uint8Array(pointer.size);
+      let at = 0;
+      const put = (part: Uint8Array) => {
+        if (at + part.length > plain.length) throw new Error('attachment is larger than announced');
+        plain.set(part, at);
+        at += part.length;
+      };
+      await downloadBlob(
+        { relayUrl: account.relayUrl, path: grant.url, token: grant.token, onProgress: (loaded, total) => this.deps.events.progress(attachmentId, 'download', loaded, total || pointer.encryptedSize) },
+        (piece) => {
+          hash.update(piece);
+          for (const part of decryptor.push(piece)) put(part);
+        },
+      );
+      put(decryptor.end());
+      if (at !== pointer.size || !sameBytes(hash.digest(), decodeBase64(pointer.sha256))) throw new Error('attachment digest or size does not match');
+      store.transaction(() => {
+        store.attachments.putContent(attachmentId, plain);
+        store.attachments.setState(attachmentId, 'stored');
+      });
+      this.deps.events.done(record.messageId);
+    } catch (err) {
+      if (this.stopped) return;
+      // A blob that does not verify is never shown; a network failure is retried on reconnect.
+      const permanent = !(err instanceof Error && err.name === 'RelayRequestError');
+      this.deps.log('attachment.download_failed', { attachmentId, permanent });
+      if (permanent) {
+        store.attachments.setState(attachmentId, 'failed');
+        const record = store.attachments.get(attachmentId);
+        if (record) this.deps.events.done(record.messageId);
+      }
+    } finally {
+      this.active.delete(attachmentId);
+    }
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}

@@ -1,0 +1,98 @@
+import { verifyDeviceCertificate } from '../../../protocol/certificate';
+import { decodeBase64 } from '../../../protocol/relay';
+import type { RelayClient } from '../net/relay-client';
+import type { DeviceRecord, Store } from '../store';
+import type { Account } from './account';
+
+export type DeviceNotice = { kind: 'new-device' | 'key-changed' | 'device-removed'; userId: string; deviceId: string };
+
+/**
+ * Which devices each person has, as certified by the organisation's directory key. The relay
+ * answers the list; every entry's certificate must verify under the pinned key and name that
+ * user, device and identity key, or it is dropped. Differences from what the store knew are
+ * reported as notices, so a device the relay adds is always shown in the conversation.
+ */
+export class DeviceDirectory {
+  private readonly fetchedAt = new Map<string, number>();
+  private readonly inflight = new Map<string, Promise<DeviceRecord[]>>();
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      relay: RelayClient;
+      account: Account;
+      now: () => number;
+      onNotice: (notice: DeviceNotice) => void;
+      log: (event: string, fields?: Record<string, unknown>) => void;
+      maxAgeMs?: number;
+    },
+  ) {}
+
+  /** The user's active devices; asks the relay when the list is older than maxAgeMs. */
+  async devices(userId: string, options: { fresh?: boolean } = {}): Promise<DeviceRecord[]> {
+    const age = this.deps.now() - (this.fetchedAt.get(userId) ?? -Infinity);
+    if (!options.fresh && age < (this.deps.maxAgeMs ?? 30_000)) return this.deps.store.contacts.devices(userId);
+    let pending = this.inflight.get(userId);
+    if (!pending) {
+      pending = this.refresh(userId).finally(() => this.inflight.delete(userId));
+      this.inflight.set(userId, pending);
+    }
+    return pending;
+  }
+
+  /** The certified identity key of one device, asking the relay once if it is not known yet. */
+  async identityOf(userId: string, deviceId: string): Promise<Uint8Array | null> {
+    const known = this.deps.store.contacts.device(userId, deviceId);
+    if (known) return known.identityKey;
+    const devices = await this.devices(userId, { fresh: true });
+    return devices.find((d) => d.deviceId === deviceId)?.identityKey ?? null;
+  }
+
+  private async refresh(userId: string): Promise<DeviceRecord[]> {
+    const { store, relay, account, now } = this.deps;
+    const answer = await relay.request('directory.devices', { userId });
+    if (!store.contacts.get(userId)) {
+      // Someone who wrote first: learn their name from the directory before recording devices.
+      const known = await relay.request('directory.user', { userId });
+      const name = known.user?.displayName ?? (userId === account.userId ? account.displayName : 'Unknown colleague');
+      store.contacts.upsert({ userId, displayName: name, username: known.user?.username ?? null, now: now() });
+    }
+    const certified: { deviceId: string; identityKey: Uint8Array }[] = [];
+    for (const d of answer.devices) {
+      try {
+        const identityKey = decodeBase64(d.identityKey);
+        verifyDeviceCertificate(decodeBase64(d.certificate), account.directoryKey, { userId, deviceId: d.deviceId, identityKey });
+        certified.push({ deviceId: d.deviceId, identityKey });
+      } catch {
+        // A device whose certificate does not verify does not exist for us: never send to it,
+        // never accept from it. Logged without key material.
+        this.deps.log('directory.uncertified_device', { userId, deviceId: d.deviceId });
+      }
+    }
+    const notices: DeviceNotice[] = [];
+    store.transaction(() => {
+      const before = store.contacts.devices(userId);
+      const hadDevices = before.length > 0;
+      const verified = before.some((d) => d.trust === 'verified' || d.trust === 'changed');
+      for (const d of certified) {
+        if (userId === account.userId && d.deviceId === account.deviceId) continue;
+        const change = store.contacts.recordDevice({ userId, deviceId: d.deviceId, identityKey: d.identityKey, now: now() });
+        if (change === 'changed') notices.push({ kind: 'key-changed', userId, deviceId: d.deviceId });
+        if (change === 'new' && hadDevices) notices.push({ kind: 'new-device', userId, deviceId: d.deviceId });
+        // For someone this clinician verified, a new or changed device waits for their approval.
+        if (change !== 'unchanged' && verified) store.contacts.setTrust(userId, d.deviceId, 'changed', now());
+      }
+      const listed = new Set(certified.map((d) => d.deviceId));
+      for (const old of before) {
+        if (listed.has(old.deviceId)) continue;
+        // Revoked or disabled on the relay: stop encrypting to it and forget its session.
+        store.contacts.removeDevice(userId, old.deviceId);
+        store.sessions.remove(userId, old.deviceId);
+        notices.push({ kind: 'device-removed', userId, deviceId: old.deviceId });
+      }
+    });
+    this.fetchedAt.set(userId, now());
+    for (const n of notices) this.deps.onNotice(n);
+    return store.contacts.devices(userId);
+  }
+}

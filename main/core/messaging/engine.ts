@@ -1,0 +1,315 @@
+import { sign } from '../crypto/identity';
+import { addOneTimePreKeys, publishedPreKeys, serializeDeviceKeys } from '../crypto';
+import type { DeviceKeys, Rng } from '../crypto';
+import { RelayClient } from '../net/relay-client';
+import type { RelayState } from '../net/relay-client';
+import type { MessageRecord, Store } from '../store';
+import { PREKEY_LOW_WATER, PREKEY_TARGET, relayPrekeys } from './account';
+import type { Account } from './account';
+import { encodeContent } from './content';
+import type { DeviceNotice } from './directory';
+import { DeviceDirectory } from './directory';
+import { directConversationId, newMessageId } from './ids';
+import { Attachments, MAX_ATTACHMENT_BYTES } from './attachments';
+import { Receiver } from './receiver';
+import { Sender } from './sender';
+import { SessionBook } from './sessions';
+
+const MESSAGE_ID = /^[0-9a-f]{32}$/;
+
+export interface EngineEvents {
+  messageAdded(messageId: string): void;
+  messageChanged(messageId: string): void;
+  conversationsChanged(): void;
+  attachmentArrived(messageId: string): void;
+  transferProgress(attachmentId: string, direction: 'upload' | 'download', loaded: number, total: number): void;
+  connection(state: RelayState): void;
+  revoked(): void;
+}
+
+export interface EngineOptions {
+  store: Store;
+  account: Account;
+  deviceKeys: DeviceKeys;
+  rng: Rng;
+  now?: () => number;
+  events?: Partial<EngineEvents>;
+  log?: (event: string, fields?: Record<string, unknown>) => void;
+  /** Reconnect backoff (tests shorten it). */
+  reconnectDelayMs?: number;
+}
+
+/**
+ * The messaging engine of one unlocked profile: the relay connection, the device directory,
+ * sessions, the outbox sender and the receiver, wired together. Used the same way by the
+ * Electron main process, the web host and the headless colleagues of tests and the demo.
+ */
+export class MessagingEngine {
+  readonly relay: RelayClient;
+  readonly directory: DeviceDirectory;
+  private readonly sender: Sender;
+  private readonly receiver: Receiver;
+  private readonly attachments: Attachments;
+  private keys: DeviceKeys;
+  private readonly now: () => number;
+  private readonly log: NonNullable<EngineOptions['log']>;
+  private readonly events: Partial<EngineEvents>;
+
+  constructor(private readonly o: EngineOptions) {
+    this.keys = o.deviceKeys;
+    this.now = o.now ?? Date.now;
+    this.log = o.log ?? (() => undefined);
+    this.events = o.events ?? {};
+    const { store, account, rng } = o;
+    this.relay = new RelayClient({
+      url: account.relayUrl,
+      deviceId: account.deviceId,
+      sign: (message) => sign(this.keys.identity, message),
+      reconnectDelayMs: o.reconnectDelayMs,
+      log: this.log,
+    });
+    this.directory = new DeviceDirectory({ store, relay: this.relay, account, now: this.now, log: this.log, onNotice: (n) => this.notice(n) });
+    const sessions = new SessionBook({ store, relay: this.relay, account, deviceKeys: () => this.keys, rng, log: this.log });
+    this.sender = new Sender({
+      store, relay: this.relay, account, directory: this.directory, sessions, rng, now: this.now, log: this.log,
+      events: { statusChanged: (id) => this.events.messageChanged?.(id) },
+    });
+    this.receiver = new Receiver({
+      store, relay: this.relay, account, directory: this.directory, rng, now: this.now, log: this.log,
+      deviceKeys: { get: () => this.keys, set: (k) => (this.keys = k) },
+      events: {
+        added: (id) => this.events.messageAdded?.(id),
+        statusChanged: (id) => this.events.messageChanged?.(id),
+        conversationsChanged: () => this.events.conversationsChanged?.(),
+        attachmentArrived: (messageId) => {
+          this.events.attachmentArrived?.(messageId);
+          for (const a of store.attachments.forMessage(messageId)) void this.attachments.download(a.id);
+        },
+        queued: () => void this.sender.flush(),
+      },
+    });
+    this.attachments = new Attachments({
+      store, relay: this.relay, account, directory: this.directory, rng, now: this.now, log: this.log,
+      events: {
+        progress: (id, direction, loaded, total) => this.events.transferProgress?.(id, direction, loaded, total),
+        done: (messageId) => this.events.messageChanged?.(messageId),
+      },
+    });
+    this.relay.onPush('envelope.deliver', (push) => void this.receiver.enqueue(push.envelopes));
+    this.relay.onPush('prekeys.low', () => void this.replenishPrekeys().catch(() => undefined));
+    this.relay.onPush('device.revoked', () => this.events.revoked?.());
+    this.relay.onState((state) => {
+      this.events.connection?.(state);
+      if (state === 'authenticated') {
+        void this.sender.flush();
+        void this.receiver.drain();
+        void this.replenishPrekeys().catch(() => undefined);
+        this.resumeTransfers();
+      }
+    });
+  }
+
+  get account(): Account {
+    return this.o.account;
+  }
+
+  start(): void {
+    this.relay.connect();
+  }
+
+  /** Stops all traffic; the relay keeps whatever arrives until this profile is unlocked again. */
+  stop(): void {
+    this.sender.stop();
+    this.receiver.stop();
+    this.attachments.stop();
+    this.relay.close();
+  }
+
+  /** Resolves when the outbox has nothing due (tests and shutdown use it). */
+  flush(): Promise<void> {
+    return this.sender.flush();
+  }
+
+  /** Opens (or finds) the direct conversation with a colleague. */
+  async startConversation(peer: { userId: string; displayName: string; username?: string }): Promise<string> {
+    const { store } = this.o;
+    const id = directConversationId(peer.userId);
+    store.transaction(() => {
+      store.contacts.upsert({ userId: peer.userId, displayName: peer.displayName, now: this.now() });
+      if (!store.conversations.get(id)) store.conversations.create({ id, kind: 'direct', title: peer.displayName, now: this.now(), members: [peer.userId] });
+    });
+    // Learn their workstations now, so the first message does not wait for it.
+    await this.directory.devices(peer.userId, { fresh: true }).catch(() => undefined);
+    this.events.conversationsChanged?.();
+    return id;
+  }
+
+  /** Commits the message with its outbox entries before anything goes on the wire. */
+  sendText(conversationId: string, text: string): MessageRecord {
+    const id = newMessageId(this.o.rng);
+    const sentAt = this.now();
+    return this.enqueueVisible(conversationId, id, sentAt, { t: 'text', id, sentAt, text }, text);
+  }
+
+  /** Used by attachments: the content carries the pointer (key, digest, blob id). */
+  enqueueVisible(conversationId: string, id: string, sentAt: number, content: Parameters<typeof encodeContent>[0] & { t: 'text' | 'attachment' }, preview: string, also?: (message: MessageRecord) => void): MessageRecord {
+    const { store, account } = this.o;
+    const conversation = store.conversations.get(conversationId);
+    if (!conversation) throw new Error('no such conversation');
+    const peer = store.conversations.members(conversationId).find((m) => m !== account.userId);
+    if (!peer) throw new Error('conversation has no other member');
+    const message = store.transaction(() => {
+      const rec = store.messages.insertOutgoing(
+        { id, conversationId, direction: 'out', senderUserId: account.userId, senderDeviceId: account.deviceId, senderMessageId: id, kind: 'text', body: preview, status: 'pending', sentAt },
+        [
+          { kind: 'fanout', recipientUserId: peer, payload: encodeContent(content), nextAttemptAt: sentAt, createdAt: sentAt },
+          { kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ t: 'sent', to: peer, message: content }), nextAttemptAt: sentAt, createdAt: sentAt },
+        ],
+      );
+      also?.(rec);
+      return rec;
+    });
+    this.events.messageAdded?.(message.id);
+    this.events.conversationsChanged?.();
+    void this.sender.flush();
+    return message;
+  }
+
+  /**
+   * Stores the file (inside the encrypted store) and the message at once, shown as uploading;
+   * the message's outbox entries are committed only when the encrypted blob is on the relay.
+   */
+  sendAttachment(conversationId: string, file: { name: string; mimeType: string; data: Uint8Array; thumbnail?: Uint8Array | null }): MessageRecord {
+    if (file.data.length > MAX_ATTACHMENT_BYTES) throw new RangeError(`Attachments are limited to ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB.`);
+    const { store } = this.o;
+    const id = newMessageId(this.o.rng);
+    const attachmentId = newMessageId(this.o.rng);
+    const sentAt = this.now();
+    const message = store.transaction(() => {
+      const rec = store.messages.insert({
+        id, conversationId, direction: 'out', senderUserId: this.o.account.userId, senderDeviceId: this.o.account.deviceId,
+        senderMessageId: id, kind: 'text', body: '', status: 'pending', sentAt,
+      });
+      store.attachments.add({
+        id: attachmentId, messageId: id, fileName: file.name, mimeType: file.mimeType, size: file.data.length,
+        sha256: new Uint8Array(32), state: 'pending', createdAt: sentAt, pointer: null, thumbnail: file.thumbnail ?? null,
+      });
+      // Kept pending until the encrypted copy is on the relay.
+      store.attachments.putContent(attachmentId, file.data, { markStored: false });
+      return rec;
+    });
+    this.events.messageAdded?.(id);
+    this.events.conversationsChanged?.();
+    void this.uploadAttachment(attachmentId).catch(() => undefined);
+    return message;
+  }
+
+  private async uploadAttachment(attachmentId: string): Promise<void> {
+    const { store, account } = this.o;
+    const record = store.attachments.get(attachmentId);
+    const message = record ? store.messages.get(record.messageId) : null;
+    if (!record || !message) return;
+    const peer = store.conversations.members(message.conversationId).find((u) => u !== account.userId);
+    if (!peer) return;
+    await this.attachments.upload(attachmentId, peer, (pointer) => {
+      const content = { t: 'attachment' as const, id: message.id, sentAt: message.sentAt, caption: message.body, attachment: pointer };
+      const now = this.now();
+      store.outbox.enqueue({ kind: 'fanout', messageId: message.id, recipientUserId: peer, payload: encodeContent(content), nextAttemptAt: now, createdAt: now });
+      store.outbox.enqueue({ kind: 'fanout', messageId: message.id, recipientUserId: account.userId, payload: encodeContent({ t: 'sent', to: peer, message: content }), nextAttemptAt: now, createdAt: now });
+    });
+    void this.sender.flush();
+  }
+
+  /** After a restart or reconnect: uploads that never finished, downloads not yet fetched. */
+  private resumeTransfers(): void {
+    for (const a of this.o.store.attachments.unfinished()) {
+      const message = this.o.store.messages.get(a.messageId);
+      if (!message) continue;
+      if (message.direction === 'out') void this.uploadAttachment(a.id).catch(() => undefined);
+      else void this.attachments.download(a.id);
+    }
+  }
+
+  identityKey(): Uint8Array {
+    return this.keys.identity.publicKey;
+  }
+
+  /** A colleague's name from the directory, for a conversation started from a user id alone. */
+  async lookupUser(userId: string): Promise<{ userId: string; displayName: string; username: string | null } | null> {
+    const answer = await this.relay.request('directory.user', { userId });
+    return answer.user ? { userId: answer.user.userId, displayName: answer.user.displayName, username: answer.user.username } : null;
+  }
+
+  /** A failed message goes back into the outbox as new. */
+  retry(messageId: string): void {
+    const { store, account } = this.o;
+    const m = store.messages.get(messageId);
+    if (!m || m.direction !== 'out' || m.status !== 'failed') throw new Error('only a failed message of ours can be retried');
+    const peer = store.conversations.members(m.conversationId).find((u) => u !== account.userId);
+    if (!peer) throw new Error('conversation has no other member');
+    store.transaction(() => {
+      store.messages.resetStatus(messageId, 'pending');
+      store.outbox.enqueue({ kind: 'fanout', messageId, recipientUserId: peer, payload: encodeContent({ t: 'text', id: messageId, sentAt: m.sentAt, text: m.body }), nextAttemptAt: this.now(), createdAt: this.now() });
+    });
+    this.events.messageChanged?.(messageId);
+    void this.sender.flush();
+  }
+
+  /** Marks everything read and tells the sender (read receipt) and our other workstations. */
+  markRead(conversationId: string): number {
+    const { store, account } = this.o;
+    const peer = store.conversations.members(conversationId).find((u) => u !== account.userId);
+    const read = store.transaction(() => {
+      const marked = store.conversations.markRead(conversationId, this.now());
+      // Notices are local (no sender message id to acknowledge); everything else gets a read receipt.
+      const ids = marked.filter((m) => m.senderUserId !== account.userId && MESSAGE_ID.test(m.senderMessageId)).map((m) => m.senderMessageId);
+      for (let i = 0; peer && i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        store.outbox.enqueue({ kind: 'fanout', recipientUserId: peer, payload: encodeContent({ t: 'receipt', kind: 'read', ids: chunk, at: this.now() }), nextAttemptAt: this.now(), createdAt: this.now() });
+        store.outbox.enqueue({ kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ t: 'read-sync', peer, ids: chunk }), nextAttemptAt: this.now(), createdAt: this.now() });
+      }
+      return marked.length;
+    });
+    if (read > 0) {
+      this.events.conversationsChanged?.();
+      void this.sender.flush();
+    }
+    return read;
+  }
+
+  /** Keeps PREKEY_TARGET one-time prekeys on the relay; new keys are committed before upload. */
+  async replenishPrekeys(): Promise<void> {
+    const status = await this.relay.request('prekeys.status', {});
+    const want = {
+      oneTimePreKeys: status.prekeys.oneTimePrekeys < PREKEY_LOW_WATER ? PREKEY_TARGET.oneTimePreKeys - status.prekeys.oneTimePrekeys : 0,
+      oneTimePqPreKeys: status.prekeys.pqOneTimePrekeys < PREKEY_LOW_WATER / 2 ? PREKEY_TARGET.oneTimePqPreKeys - status.prekeys.pqOneTimePrekeys : 0,
+    };
+    if (want.oneTimePreKeys <= 0 && want.oneTimePqPreKeys <= 0) return;
+    const before = new Set([...this.keys.oneTimePreKeys.keys(), ...this.keys.oneTimePqPreKeys.keys()]);
+    const next = addOneTimePreKeys(this.keys, this.o.rng, { oneTimePreKeys: Math.max(0, want.oneTimePreKeys), oneTimePqPreKeys: Math.max(0, want.oneTimePqPreKeys) });
+    this.o.store.account.setDeviceKeys(serializeDeviceKeys(next));
+    this.keys = next;
+    const published = relayPrekeys(publishedPreKeys(next));
+    await this.relay.request('prekeys.upload', {
+      oneTimePrekeys: published.oneTimePrekeys?.filter((k) => !before.has(k.id)),
+      pqOneTimePrekeys: published.pqOneTimePrekeys?.filter((k) => !before.has(k.id)),
+    });
+  }
+
+  private notice(n: DeviceNotice): void {
+    const { store, account } = this.o;
+    if (n.userId === account.userId) return;
+    const conversationId = directConversationId(n.userId);
+    if (!store.conversations.get(conversationId)) return;
+    const name = store.contacts.get(n.userId)?.displayName ?? 'This colleague';
+    const text =
+      n.kind === 'new-device'
+        ? `${name} signed in on a new workstation. Your safety number with ${name} has changed.`
+        : n.kind === 'key-changed'
+          ? `The security key of one of ${name}'s workstations changed. Compare safety numbers before sharing patient details.`
+          : `One of ${name}'s workstations was removed.`;
+    const id = newMessageId(this.o.rng);
+    store.messages.insert({ id, conversationId, direction: 'in', senderUserId: n.userId, senderDeviceId: n.deviceId, senderMessageId: `notice-${id}`, kind: 'system', body: text, status: 'received', sentAt: this.now(), receivedAt: this.now() });
+    this.events.messageAdded?.(id);
+  }
+}

@@ -1,0 +1,273 @@
+import { decodeBase64 } from '../../../protocol/relay';
+import type { RelayPush } from '../../../protocol/relay';
+import { acceptInitialMessage, decryptMessage, deserializeSession, isCryptoError, messageKind, serializeDeviceKeys, serializeSession } from '../crypto';
+import type { DeviceKeys, Rng } from '../crypto';
+import type { RelayClient } from '../net/relay-client';
+import type { NewMessage, Store } from '../store';
+import type { Account } from './account';
+import { ContentError, decodeContent, encodeContent } from './content';
+import type { ContentBody } from './content';
+import type { DeviceDirectory } from './directory';
+import { directConversationId, newMessageId } from './ids';
+
+type Delivered = RelayPush<'envelope.deliver'>['envelopes'][number];
+
+export interface ReceiverEvents {
+  added(messageId: string): void;
+  statusChanged(messageId: string): void;
+  conversationsChanged(): void;
+  attachmentArrived(messageId: string): void;
+  queued(): void;
+}
+
+/** An envelope that can never be processed: acknowledge it so it does not block the queue. */
+class Unprocessable extends Error {}
+
+/**
+ * Turns delivered envelopes into stored messages, strictly in the relay's order: decrypt, then
+ * commit the message, the ratchet step, any consumed prekey and the dedupe marker in one
+ * transaction, and only then acknowledge the relay. A crash before the commit means the relay
+ * delivers again; after it, the marker makes the repeat a no-op. Garbage, replays and messages
+ * for sessions we do not have are logged (never their content) and acknowledged, since they can
+ * never succeed; a network failure stops the batch without acknowledging, to be retried.
+ */
+export class Receiver {
+  private queue: Delivered[] = [];
+  private draining: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      relay: RelayClient;
+      account: Account;
+      directory: DeviceDirectory;
+      deviceKeys: { get(): DeviceKeys; set(k: DeviceKeys): void };
+      rng: Rng;
+      now: () => number;
+      events: ReceiverEvents;
+      log: (event: string, fields?: Record<string, unknown>) => void;
+    },
+  ) {}
+
+  enqueue(envelopes: readonly Delivered[]): Promise<void> {
+    const known = new Set(this.queue.map((e) => e.id));
+    for (const e of envelopes) if (!known.has(e.id)) this.queue.push(e);
+    return this.drain();
+  }
+
+  drain(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (!this.draining) {
+      this.draining = this.run()
+        .catch((err: unknown) => {
+          // The profile locked mid-batch (its store closed): nothing was acknowledged, the relay keeps it all.
+          if (!this.stopped) this.deps.log('receive.batch_failed', { reason: err instanceof Error ? err.name : 'error' });
+        })
+        .finally(() => (this.draining = null));
+    }
+    return this.draining;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.queue = [];
+  }
+
+  private async run(): Promise<void> {
+    while (this.queue.length > 0 && !this.stopped) {
+      const batch = this.queue.slice(0, 200);
+      const acked: number[] = [];
+      let stop = false;
+      for (const envelope of batch) {
+        if (this.stopped) return;
+        try {
+          await this.process(envelope);
+          acked.push(envelope.id);
+        } catch (err) {
+          if (err instanceof Unprocessable) {
+            acked.push(envelope.id);
+            continue;
+          }
+          // Transient (the relay did not answer a directory look-up): keep this and later ones.
+          this.deps.log('receive.deferred', { envelope: envelope.id, reason: err instanceof Error ? err.name : 'error' });
+          stop = true;
+          break;
+        }
+      }
+      if (acked.length > 0) {
+        try {
+          await this.deps.relay.request('envelope.ack', { ids: acked });
+        } catch {
+          // Not acknowledged: the relay re-delivers and the dedupe markers make that harmless.
+        }
+        const done = new Set(acked);
+        this.queue = this.queue.filter((e) => !done.has(e.id));
+      }
+      if (stop) {
+        // Try the same envelopes again shortly, in order; the relay keeps them until acknowledged.
+        setTimeout(() => void this.drain(), 2000).unref?.();
+        return;
+      }
+    }
+  }
+
+  private async process(envelope: Delivered): Promise<void> {
+    const { store, account, log } = this.deps;
+    const marker = { senderUserId: envelope.senderUserId, senderDeviceId: envelope.senderDeviceId, senderMessageId: envelope.senderMessageId };
+    if (store.messages.hasMarker(marker)) return;
+    if (envelope.senderUserId === account.userId && envelope.senderDeviceId === account.deviceId) throw this.drop(envelope, 'from_self');
+    const identityKey = await this.deps.directory.identityOf(envelope.senderUserId, envelope.senderDeviceId);
+    if (!identityKey) throw this.drop(envelope, 'uncertified_sender');
+
+    let bytes: Uint8Array;
+    try {
+      bytes = decodeBase64(envelope.payload);
+    } catch {
+      throw this.drop(envelope, 'not_base64');
+    }
+    const stored = store.sessions.get(envelope.senderUserId, envelope.senderDeviceId);
+    let result: { session: Uint8Array; plaintext: Uint8Array; deviceKeys: DeviceKeys | null };
+    try {
+      const existing = stored ? deserializeSession(stored) : undefined;
+      const kind = messageKind(bytes);
+      if (kind === 'initial') {
+        const accepted = acceptInitialMessage(this.deps.deviceKeys.get(), bytes, identityKey, existing);
+        result = { session: serializeSession(accepted.session), plaintext: accepted.plaintext, deviceKeys: accepted.isNewSession ? accepted.deviceKeys : null };
+      } else {
+        if (!existing) throw this.drop(envelope, 'no_session');
+        const next = decryptMessage(existing, bytes);
+        result = { session: serializeSession(next.session), plaintext: next.plaintext, deviceKeys: null };
+      }
+    } catch (err) {
+      if (err instanceof Unprocessable) throw err;
+      if (isCryptoError(err)) throw this.drop(envelope, err.code);
+      throw err;
+    }
+
+    let body: ContentBody;
+    try {
+      body = decodeContent(result.plaintext);
+    } catch (err) {
+      if (err instanceof ContentError) throw this.drop(envelope, 'bad_content');
+      throw err;
+    }
+    const effects = this.apply(envelope, body, marker, result);
+    if (effects.added) this.deps.events.added(effects.added);
+    for (const id of effects.statusChanged) this.deps.events.statusChanged(id);
+    if (effects.added || effects.statusChanged.length > 0) this.deps.events.conversationsChanged();
+    if (effects.attachment) this.deps.events.attachmentArrived(effects.attachment);
+    if (effects.queued) this.deps.events.queued();
+    log('receive.stored', { envelope: envelope.id, type: body.t });
+  }
+
+  /** Everything one envelope changes, in one transaction. */
+  private apply(
+    envelope: Delivered,
+    body: ContentBody,
+    marker: { senderUserId: string; senderDeviceId: string; senderMessageId: string },
+    result: { session: Uint8Array; deviceKeys: DeviceKeys | null },
+  ): { added: string | null; statusChanged: string[]; attachment: string | null; queued: boolean } {
+    const { store, account, now } = this.deps;
+    const effects = { added: null as string | null, statusChanged: [] as string[], attachment: null as string | null, queued: false };
+    const fromMe = envelope.senderUserId === account.userId;
+    store.transaction(() => {
+      let message: NewMessage | null = null;
+      if ((body.t === 'text' || body.t === 'attachment') && !fromMe) {
+        message = this.visible(envelope, body, envelope.senderUserId, 'in', envelope.senderMessageId);
+      } else if (body.t === 'sent' && fromMe) {
+        // Our own message from another workstation: shown as sent by us, in the same conversation.
+        message = this.visible(envelope, body.message, body.to, 'out', body.message.id);
+      }
+      const outcome = store.storeReceived({
+        message,
+        sessionUpdate: { userId: envelope.senderUserId, deviceId: envelope.senderDeviceId, record: result.session },
+        dedupeMarker: marker,
+        now: now(),
+      });
+      if (outcome === 'duplicate') return;
+      if (result.deviceKeys) {
+        // The one-time prekey this message used is gone from our keys in the same commit.
+        store.account.setDeviceKeys(serializeDeviceKeys(result.deviceKeys));
+        this.deps.deviceKeys.set(result.deviceKeys);
+      }
+      if (message) {
+        effects.added = message.id;
+        const content = body.t === 'sent' ? body.message : body;
+        if (content.t === 'attachment') {
+          const a = content.attachment;
+          store.attachments.add({
+            id: newMessageId(this.deps.rng),
+            messageId: message.id,
+            fileName: a.name,
+            mimeType: a.mimeType,
+            size: a.size,
+            sha256: decodeBase64(a.sha256),
+            state: 'pending',
+            createdAt: now(),
+            pointer: JSON.stringify(a),
+          });
+          effects.attachment = message.id;
+        }
+        if (message.direction === 'in') {
+          // Tell the sender's workstations it arrived: an encrypted receipt, through the outbox.
+          store.outbox.enqueue({
+            kind: 'fanout',
+            recipientUserId: envelope.senderUserId,
+            payload: encodeContent({ t: 'receipt', kind: 'delivered', ids: [envelope.senderMessageId], at: now() }),
+            nextAttemptAt: now(),
+            createdAt: now(),
+          });
+          effects.queued = true;
+        }
+      }
+      if (body.t === 'receipt' && !fromMe) {
+        for (const id of body.ids) {
+          const mine = store.messages.findOwn(account.userId, id);
+          if (mine && mine.conversationId === directConversationId(envelope.senderUserId) && store.messages.setStatus(mine.id, body.kind)) {
+            effects.statusChanged.push(mine.id);
+          }
+        }
+      }
+      if (body.t === 'read-sync' && fromMe) {
+        const cleared = store.messages.markReadBySender(directConversationId(body.peer), body.peer, body.ids, now());
+        if (cleared > 0) effects.statusChanged.push(...body.ids);
+      }
+    });
+    return effects;
+  }
+
+  private visible(
+    envelope: Delivered,
+    content: Extract<ContentBody, { t: 'text' | 'attachment' }>,
+    peer: string,
+    direction: 'in' | 'out',
+    senderMessageId: string,
+  ): NewMessage {
+    const { store, now } = this.deps;
+    const conversationId = directConversationId(peer);
+    if (!store.conversations.get(conversationId)) {
+      const title = store.contacts.get(peer)?.displayName ?? 'Colleague';
+      store.conversations.create({ id: conversationId, kind: 'direct', title, now: now(), members: [peer] });
+    }
+    return {
+      id: direction === 'out' ? content.id : newMessageId(this.deps.rng),
+      conversationId,
+      direction,
+      senderUserId: envelope.senderUserId,
+      senderDeviceId: envelope.senderDeviceId,
+      senderMessageId,
+      kind: 'text',
+      body: content.t === 'text' ? content.text : content.caption,
+      status: direction === 'out' ? 'sent' : 'received',
+      sentAt: Math.min(content.sentAt, now() + 60_000),
+      receivedAt: now(),
+    };
+  }
+
+  private drop(envelope: Delivered, reason: string): Unprocessable {
+    // Never the payload or any decrypted text: only who, which envelope, and why.
+    this.deps.log('receive.dropped', { envelope: envelope.id, senderUserId: envelope.senderUserId, senderDeviceId: envelope.senderDeviceId, reason });
+    return new Unprocessable(reason);
+  }
+}

@@ -1,0 +1,87 @@
+import { verifyDeviceCertificate } from '../../../protocol/certificate';
+import { decodeBase64 } from '../../../protocol/relay';
+import type { RelayResponse } from '../../../protocol/relay';
+
+type PrekeyBundle = RelayResponse<'prekeys.bundle'>['bundles'][number];
+import { deserializeSession, encryptMessage, initiateSession, serializeSession, verifyBundle } from '../crypto';
+import type { DeviceKeys, PreKeyBundle, Rng, Session } from '../crypto';
+import type { RelayClient } from '../net/relay-client';
+import type { Store } from '../store';
+import type { Account } from './account';
+
+export interface DeviceRef {
+  userId: string;
+  deviceId: string;
+  identityKey: Uint8Array;
+}
+
+/**
+ * Pairwise sessions with other devices: loads them from the store, and starts missing ones from
+ * prekey bundles. A bundle is used only if its certificate verifies under the pinned directory
+ * key for the identity key we already hold for that device, and its prekey signatures verify.
+ */
+export class SessionBook {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      relay: RelayClient;
+      account: Account;
+      deviceKeys: () => DeviceKeys;
+      rng: Rng;
+      log: (event: string, fields?: Record<string, unknown>) => void;
+    },
+  ) {}
+
+  load(userId: string, deviceId: string): Session | null {
+    const bytes = this.deps.store.sessions.get(userId, deviceId);
+    return bytes ? deserializeSession(bytes) : null;
+  }
+
+  /** Sessions for every target, starting the missing ones; devices whose bundle fails are left out. */
+  async ensure(targets: readonly DeviceRef[]): Promise<Map<string, Session>> {
+    const out = new Map<string, Session>();
+    const missing: DeviceRef[] = [];
+    for (const t of targets) {
+      const s = this.load(t.userId, t.deviceId);
+      if (s) out.set(t.deviceId, s);
+      else missing.push(t);
+    }
+    for (let i = 0; i < missing.length; i += 64) {
+      const batch = missing.slice(i, i + 64);
+      const answer = await this.deps.relay.request('prekeys.bundle', { deviceIds: batch.map((t) => t.deviceId) });
+      for (const bundle of answer.bundles) {
+        const target = batch.find((t) => t.deviceId === bundle.deviceId);
+        if (!target) continue;
+        try {
+          out.set(target.deviceId, this.start(target, bundle));
+        } catch (err) {
+          this.deps.log('session.bundle_refused', { userId: target.userId, deviceId: target.deviceId, reason: err instanceof Error ? err.name : 'error' });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Encrypts for one device; returns the next session for the caller to commit with the ciphertext. */
+  encrypt(session: Session, plaintext: Uint8Array): { session: Session; record: Uint8Array; ciphertext: Uint8Array } {
+    const next = encryptMessage(session, plaintext, this.deps.rng);
+    return { session: next.session, record: serializeSession(next.session), ciphertext: next.message };
+  }
+
+  private start(target: DeviceRef, bundle: PrekeyBundle): Session {
+    const identityKey = decodeBase64(bundle.identityKey);
+    verifyDeviceCertificate(decodeBase64(bundle.certificate), this.deps.account.directoryKey, {
+      userId: target.userId,
+      deviceId: target.deviceId,
+      identityKey: target.identityKey,
+    });
+    const parsed: PreKeyBundle = {
+      identityKey,
+      signedPreKey: { id: bundle.signedPrekey.id, publicKey: decodeBase64(bundle.signedPrekey.publicKey), signature: decodeBase64(bundle.signedPrekey.signature) },
+      oneTimePreKey: bundle.oneTimePrekey ? { id: bundle.oneTimePrekey.id, publicKey: decodeBase64(bundle.oneTimePrekey.publicKey) } : undefined,
+      pqPreKey: { id: bundle.pqPrekey.id, publicKey: decodeBase64(bundle.pqPrekey.publicKey), signature: decodeBase64(bundle.pqPrekey.signature) },
+    };
+    verifyBundle(parsed);
+    return initiateSession(this.deps.deviceKeys().identity, parsed, target.identityKey, this.deps.rng);
+  }
+}

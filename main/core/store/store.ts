@@ -1,0 +1,157 @@
+import { Connection, openEncryptedHandle } from './connection';
+import type { SqliteHandle } from './connection';
+import { StoreError } from './errors';
+import { migrate, schemaVersion } from './migrations';
+import { AccessLogRepo } from './repos/access-log';
+import { AccountRepo } from './repos/account';
+import { AttachmentRepo } from './repos/attachments';
+import { ContactRepo } from './repos/contacts';
+import { ConversationRepo } from './repos/conversations';
+import { IdentityRepo } from './repos/identity';
+import { MessageRepo } from './repos/messages';
+import { OutboxRepo } from './repos/outbox';
+import { PrekeyRepo } from './repos/prekeys';
+import { SearchRepo } from './repos/search';
+import { SessionRepo } from './repos/sessions';
+import { SettingsRepo } from './repos/settings';
+import type { ReceivedInput } from './types';
+
+/** The repository names a Store exposes; the worker proxy dispatches to these and nothing else. */
+export const REPOSITORIES = [
+  'identity', 'prekeys', 'contacts', 'conversations', 'messages', 'sessions',
+  'outbox', 'attachments', 'settings', 'search', 'accessLog', 'account',
+] as const;
+export type RepositoryName = (typeof REPOSITORIES)[number];
+
+export type ReceivedResult = 'stored' | 'duplicate';
+
+/** One unlocked profile database. Every method throws StoreError('locked') after close(). */
+export class Store {
+  readonly identity: IdentityRepo;
+  readonly prekeys: PrekeyRepo;
+  readonly contacts: ContactRepo;
+  readonly conversations: ConversationRepo;
+  readonly messages: MessageRepo;
+  readonly sessions: SessionRepo;
+  readonly outbox: OutboxRepo;
+  readonly attachments: AttachmentRepo;
+  readonly settings: SettingsRepo;
+  readonly search: SearchRepo;
+  readonly accessLog: AccessLogRepo;
+  readonly account: AccountRepo;
+
+  constructor(private readonly c: Connection) {
+    const outbox = new OutboxRepo(c);
+    this.identity = guarded(c, new IdentityRepo(c));
+    this.prekeys = guarded(c, new PrekeyRepo(c));
+    this.contacts = guarded(c, new ContactRepo(c));
+    this.conversations = guarded(c, new ConversationRepo(c));
+    this.outbox = guarded(c, outbox);
+    this.messages = guarded(c, new MessageRepo(c, outbox));
+    this.sessions = guarded(c, new SessionRepo(c));
+    this.attachments = guarded(c, new AttachmentRepo(c));
+    this.settings = guarded(c, new SettingsRepo(c));
+    this.search = guarded(c, new SearchRepo(c));
+    this.accessLog = guarded(c, new AccessLogRepo(c));
+    this.account = guarded(c, new AccountRepo(c));
+  }
+
+  get isOpen(): boolean {
+    return this.c.isOpen;
+  }
+
+  /** Runs fn in one transaction; repository calls inside it commit or roll back together. */
+  transaction<T>(fn: () => T): T {
+    return this.c.tx(fn);
+  }
+
+  /**
+   * A decrypted envelope, its ratchet state change and its dedupe marker, in one transaction: the
+   * relay is acked only after this returns, so a crash either keeps all three or none, and a
+   * re-delivered envelope is reported as 'duplicate' with nothing changed (the ratchet included).
+   */
+  storeReceived(input: ReceivedInput): ReceivedResult {
+    this.c.assertOpen();
+    const { message: m, dedupeMarker: k } = input;
+    if (m && (m.senderUserId !== k.senderUserId
+      || m.senderDeviceId !== k.senderDeviceId || m.senderMessageId !== k.senderMessageId)) {
+      throw new StoreError('invalid', 'received message does not match its dedupe marker');
+    }
+    return this.c.tx(() => {
+      if (!this.messages.addMarker(k, m?.id ?? null, input.now)) return 'duplicate';
+      if (m) this.messages.insert(m);
+      const s = input.sessionUpdate;
+      this.sessions.put(s.userId, s.deviceId, s.record, input.now);
+      return 'stored';
+    });
+  }
+
+  /** PRAGMA integrity_check; ['ok'] when the file is sound. */
+  integrityCheck(): string[] {
+    return this.c.all<{ integrity_check: string }>('PRAGMA integrity_check').map((r) => r.integrity_check);
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.c.handle);
+  }
+
+  /**
+   * Closes the handle and forgets the prepared statements. SQLite releases (and SQLite3MC wipes)
+   * the page cipher keys with the handle, so no copy of the DB key remains with this object.
+   */
+  close(): void {
+    this.c.close();
+  }
+}
+
+/**
+ * Every repository method checks that the store is open before doing anything else, argument
+ * validation included, so a locked store answers every call with StoreError('locked') and never
+ * with a result computed without the database (an empty search, say).
+ */
+function guarded<T extends object>(c: Connection, repo: T): T {
+  const cache = new Map<PropertyKey, unknown>();
+  return new Proxy(repo, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      let wrapped = cache.get(prop);
+      if (!wrapped) {
+        wrapped = (...args: unknown[]) => {
+          c.assertOpen();
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+        cache.set(prop, wrapped);
+      }
+      return wrapped;
+    },
+  });
+}
+
+export interface OpenStoreOptions {
+  /** Create the file if it does not exist (enrolment). Default false: a missing file is an error. */
+  create?: boolean;
+}
+
+/**
+ * Opens a profile database with its raw 256-bit key and migrates it to the latest schema. The
+ * caller should wipe `key` after this returns; the store keeps no copy.
+ */
+export function openStore(path: string, key: Uint8Array, opts: OpenStoreOptions = {}): Store {
+  const db = openEncryptedHandle(path, key, opts.create ?? false);
+  return bindStore(db);
+}
+
+/**
+ * Builds a Store over an already-open handle. Not exported from the store's index: the app opens
+ * only through openStore (encrypted). The benchmark uses it for its plain better-sqlite3 baseline.
+ */
+export function bindStore(db: SqliteHandle): Store {
+  try {
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return new Store(new Connection(db));
+}

@@ -1,0 +1,141 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { ClipboardEvent, FormEvent, KeyboardEvent } from 'react';
+import { fileSize } from '../lib/format';
+
+/** The contract's MAX_TEXT_CHARS (protocol/contract.ts); main checks it again. */
+const MAX_TEXT_CHARS = 8000;
+
+export interface Upload {
+  key: string;
+  name: string;
+  size: number;
+}
+
+interface Props {
+  recipient: string;
+  /** Resolves to an error sentence, or null when the message was handed to main. */
+  onSendText(text: string): Promise<string | null>;
+  onSendFiles(files: File[]): void;
+  uploads: readonly Upload[];
+  /** An error from sending files (too large, refused), shown under the box. */
+  fileError: string | null;
+  autoFocus: boolean;
+}
+
+/**
+ * Enter sends, Shift+Enter starts a new line; pasting an image or file sends it (as does the
+ * Attach button and dropping on the conversation). The box grows with its text (field-sizing).
+ */
+export function Composer({ recipient, onSendText, onSendFiles, uploads, fileError, autoFocus }: Props) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const id = useId();
+
+  useEffect(() => {
+    if (autoFocus) box.current?.focus();
+  }, [autoFocus]);
+
+  async function send() {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    if (trimmed.length > MAX_TEXT_CHARS) {
+      setError(`This message is ${trimmed.length.toLocaleString('en-GB')} characters; the limit is ${MAX_TEXT_CHARS.toLocaleString('en-GB')}.`);
+      return;
+    }
+    setText('');
+    setError(null);
+    const problem = await onSendText(trimmed);
+    if (problem) {
+      // Give the words back rather than lose what a clinician typed.
+      setText((current) => (current ? current : trimmed));
+      setError(problem);
+    }
+    box.current?.focus();
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void send();
+    }
+  }
+
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    const files = [...event.clipboardData.files];
+    if (files.length === 0) return;
+    event.preventDefault();
+    onSendFiles(files);
+  }
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    void send();
+  }
+
+  const shownError = error ?? fileError;
+  const near = text.length > MAX_TEXT_CHARS - 500;
+  return (
+    <form className="composer" onSubmit={onSubmit} aria-label={`Write to ${recipient}`}>
+      {uploads.length > 0 && (
+        <ul className="composer__uploads" aria-label="Files being sent">
+          {uploads.map((u) => (
+            <li key={u.key} className="transfer">
+              <progress className="transfer__bar" aria-label={`Sending ${u.name}`} />
+              <span className="transfer__text">
+                Encrypting and sending {u.name} ({fileSize(u.size)})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {shownError && (
+        <p className="error composer__error" role="alert">
+          {shownError}
+        </p>
+      )}
+      <div className="composer__row">
+        <button type="button" className="button composer__attach" onClick={() => picker.current?.click()} aria-label="Attach a file or picture">
+          <svg viewBox="0 0 16 16" aria-hidden="true">
+            <path d="M11 4.5L5.8 9.7a1.3 1.3 0 0 0 1.8 1.8l5.3-5.3a2.6 2.6 0 0 0-3.7-3.7L3.9 7.8a3.9 3.9 0 0 0 5.5 5.5L13 9.7" fill="none" stroke="currentColor" strokeWidth="1.4" />
+          </svg>
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          onChange={(event) => {
+            const files = [...(event.target.files ?? [])];
+            event.target.value = '';
+            if (files.length) onSendFiles(files);
+          }}
+        />
+        <label htmlFor={id} className="sr-only">
+          Message to {recipient}
+        </label>
+        <textarea
+          id={id}
+          ref={box}
+          className="composer__box"
+          rows={1}
+          value={text}
+          placeholder={`Message ${recipient}`}
+          aria-describedby={`${id}-hint`}
+          onChange={(event) => setText(event.target.value)}
+          onKeyDown={onKeyDown}
+          onPaste={onPaste}
+        />
+        <button type="submit" className="button button--primary composer__send" disabled={!text.trim()}>
+          Send
+        </button>
+      </div>
+      <p id={`${id}-hint`} className="composer__hint">
+        Enter to send · Shift+Enter for a new line · Paste or drop a picture or file (up to 25 MB)
+        {near && ` · ${(MAX_TEXT_CHARS - text.length).toLocaleString('en-GB')} characters left`}
+      </p>
+    </form>
+  );
+}

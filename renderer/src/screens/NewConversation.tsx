@@ -1,0 +1,105 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { ConversationSummary, DirectoryUser } from '../../../protocol/models';
+import { Avatar } from '../components/Avatar';
+import { call } from '../lib/call';
+
+interface Props {
+  onStarted(conversation: ConversationSummary): void;
+}
+
+type Found = { state: 'idle' } | { state: 'searching' } | { state: 'ready'; users: DirectoryUser[] } | { state: 'failed'; message: string };
+
+/** Typing pauses this long before the directory is asked, so one name is one request. */
+const DEBOUNCE_MS = 250;
+
+/** Find a colleague in the organisation's directory by name and open a conversation with them. */
+export function NewConversation({ onStarted }: Props) {
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<Found>({ state: 'idle' });
+  const [starting, setStarting] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  const id = useId();
+
+  useEffect(() => input.current?.focus(), []);
+
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) return setFound({ state: 'idle' });
+    let live = true;
+    setFound({ state: 'searching' });
+    const timer = window.setTimeout(async () => {
+      const result = await call(() => window.wardline.directory.search({ query: q.slice(0, 64) }));
+      if (!live) return;
+      setFound(result.ok ? { state: 'ready', users: result.value } : { state: 'failed', message: result.error.message });
+    }, DEBOUNCE_MS);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [query]);
+
+  async function start(user: DirectoryUser) {
+    setStarting(user.userId);
+    setError(null);
+    const result = await call(() => window.wardline.conversations.start({ userId: user.userId }));
+    setStarting(null);
+    if (result.ok) onStarted(result.value);
+    else setError(`Could not start a conversation with ${user.displayName}: ${result.error.message}`);
+  }
+
+  return (
+    <section className="page" aria-labelledby="new-title">
+      <h2 id="new-title" className="page__title">
+        New conversation
+      </h2>
+      <div role="search" className="page__search">
+        <label htmlFor={id} className="field__label">
+          Find a colleague by name
+        </label>
+        <input
+          id={id}
+          ref={input}
+          className="field__input"
+          type="search"
+          value={query}
+          maxLength={64}
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => setQuery(e.target.value)}
+          aria-describedby={`${id}-status`}
+        />
+      </div>
+      <p id={`${id}-status`} role="status" className="muted">
+        {found.state === 'searching' && 'Searching the directory…'}
+        {found.state === 'ready' && (found.users.length === 0 ? `No one called “${query.trim()}” in the directory.` : `${found.users.length} found.`)}
+      </p>
+      {found.state === 'failed' && (
+        <p role="alert" className="error">
+          The directory could not be searched: {found.message}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {found.state === 'ready' && found.users.length > 0 && (
+        <ul className="people" aria-label="Directory results">
+          {found.users.map((user) => (
+            <li key={user.userId}>
+              <button type="button" className="person" onClick={() => void start(user)} disabled={starting !== null}>
+                <Avatar name={user.displayName} />
+                <span className="person__name">{user.displayName}</span>
+                <span className="person__meta">{user.username}</span>
+                <span className="person__action" aria-hidden="true">
+                  {starting === user.userId ? 'Opening…' : 'Message →'}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,212 @@
+/**
+ * Group commit through the writer thread (writer/worker.ts). Sends and acknowledgements that
+ * arrive while a batch is being committed wait and form the next batch, so under load each
+ * commit (and each fsync under synchronous=FULL) carries many envelopes, and the main thread never
+ * waits for the disk. One batch is in flight at a time, so commit order is arrival order: senders
+ * are acknowledged, and recipients pushed, only after the commit that made an envelope durable.
+ */
+import { Worker } from 'node:worker_threads';
+import type { AdminEvent } from './db/devices';
+import { RelayFailure } from './failure';
+import type { Logger } from './log';
+import type { DeliveryPump, LiveEnvelope } from './socket/delivery';
+import type { SessionRegistry } from './socket/registry';
+import type { Batch, FromWriter, SendResult, ToWriter, WriterOptions } from './writer/messages';
+
+export interface OutgoingEnvelope {
+  to: string;
+  senderMessageId: string;
+  /** base64, as received: decoded by the writer thread, and pushed live as is. */
+  payload: string;
+}
+
+interface SendJob {
+  sender: { deviceId: string; userId: string };
+  envelopes: OutgoingEnvelope[];
+  resolve: (results: SendResult[]) => void;
+  reject: (error: Error) => void;
+}
+
+interface AckJob {
+  deviceId: string;
+  seqs: number[];
+  resolve: (acked: number) => void;
+  reject: (error: Error) => void;
+}
+
+/** Acknowledgements alone are not urgent: wait a little so they share a commit with others. */
+const ACK_ONLY_DELAY_MS = 20;
+const CHECKPOINT_INTERVAL_MS = 500;
+
+export class EnvelopeWriter {
+  private readonly worker: Worker;
+  private readonly checkpointer: Worker;
+  private sends: SendJob[] = [];
+  private acks: AckJob[] = [];
+  private touches = new Map<string, number>();
+  private inFlight: { batch: number; sends: SendJob[]; acks: AckJob[]; now: number } | undefined;
+  private nextBatch = 1;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private readonly waiters = new Map<FromWriter['type'], (message: FromWriter) => void>();
+  private closing = false;
+
+  constructor(
+    options: WriterOptions,
+    private readonly registry: SessionRegistry,
+    private readonly delivery: DeliveryPump,
+    private readonly log: Logger,
+    onFatal: (error: Error) => void,
+  ) {
+    this.worker = new Worker(new URL('./writer/worker.ts', import.meta.url), { workerData: options });
+    this.worker.on('message', (message: FromWriter) => this.onMessage(message));
+    this.checkpointer = new Worker(new URL('./writer/checkpointer.ts', import.meta.url), {
+      workerData: { dataDir: options.dataDir, sync: options.sync, intervalMs: CHECKPOINT_INTERVAL_MS },
+    });
+    this.checkpointer.on('message', (message: FromWriter) => {
+      if (message.type === 'warn') this.log.warn({ detail: message.message }, 'checkpoint thread');
+    });
+    for (const thread of [this.worker, this.checkpointer]) {
+      thread.on('error', onFatal);
+      thread.on('exit', (code) => {
+        if (!this.closing) onFatal(new Error(`writer thread exited with code ${code}`));
+      });
+    }
+  }
+
+  /** Resolves once the writer thread has opened the database. */
+  async ready(): Promise<void> {
+    const checkpointerReady = new Promise((resolve) => this.checkpointer.once('message', resolve));
+    await Promise.all([this.expect('ready'), checkpointerReady]);
+  }
+
+  send(sender: { deviceId: string; userId: string }, envelopes: OutgoingEnvelope[]): Promise<SendResult[]> {
+    return new Promise((resolve, reject) => {
+      this.sends.push({ sender, envelopes, resolve, reject });
+      this.schedule(true);
+    });
+  }
+
+  /** Erases acknowledged envelopes of this device; resolves with how many were its pending ones. */
+  ack(deviceId: string, seqs: number[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.acks.push({ deviceId, seqs, resolve, reject });
+      this.schedule(false);
+    });
+  }
+
+  /** Records when a device was last seen, in the next commit. */
+  touch(deviceId: string, at: number): void {
+    this.touches.set(deviceId, at);
+    this.schedule(false);
+  }
+
+  adminEvent(event: AdminEvent): void {
+    this.post({ type: 'admin', event });
+  }
+
+  async sweep(ackedBefore: number): Promise<number> {
+    const reply = this.expect('swept');
+    this.post({ type: 'sweep', ackedBefore });
+    const message = await reply;
+    return message.type === 'swept' ? message.tombstones : 0;
+  }
+
+  /** Commits whatever is queued, then stops the writer thread. */
+  async close(): Promise<void> {
+    while (this.inFlight || this.sends.length > 0 || this.acks.length > 0 || this.touches.size > 0) {
+      if (!this.inFlight) this.dispatch();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    this.closing = true;
+    const closed = this.expect('closed');
+    this.post({ type: 'close' });
+    await closed;
+    await new Promise((resolve) => {
+      this.checkpointer.once('message', resolve);
+      this.checkpointer.postMessage({ type: 'close' });
+    });
+  }
+
+  private schedule(urgent: boolean): void {
+    if (this.inFlight || this.immediate) return; // the reply to the current batch dispatches the next
+    if (urgent) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      // After the current I/O phase: every packet read in this turn joins the batch.
+      this.immediate = setImmediate(() => this.dispatch());
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => this.dispatch(), ACK_ONLY_DELAY_MS);
+    }
+  }
+
+  private dispatch(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.immediate = undefined;
+    if (this.inFlight || (this.sends.length === 0 && this.acks.length === 0 && this.touches.size === 0)) return;
+    const sends = this.sends;
+    const acks = this.acks;
+    this.sends = [];
+    this.acks = [];
+    const now = Date.now();
+    const batch: Batch = {
+      id: this.nextBatch++,
+      now,
+      sends: sends.map((job) => ({ sender: job.sender, envelopes: job.envelopes })),
+      acks: acks.map((job) => ({ deviceId: job.deviceId, seqs: job.seqs })),
+      touches: [...this.touches],
+    };
+    this.touches.clear();
+    this.inFlight = { batch: batch.id, sends, acks, now };
+    this.post({ type: 'batch', batch });
+  }
+
+  private onMessage(message: FromWriter): void {
+    if (message.type === 'done' || message.type === 'failed') return this.settle(message);
+    if (message.type === 'warn') return void this.log.warn({ detail: message.message }, 'writer thread');
+    const waiter = this.waiters.get(message.type);
+    this.waiters.delete(message.type);
+    waiter?.(message);
+  }
+
+  private settle(message: Extract<FromWriter, { type: 'done' | 'failed' }>): void {
+    const flight = this.inFlight;
+    this.inFlight = undefined;
+    if (!flight || flight.batch !== message.id) throw new Error('writer replies out of order');
+    if (message.type === 'failed') {
+      // Rolled back: nothing in this batch is stored, so nobody is acknowledged.
+      this.log.error({ detail: message.message, sends: flight.sends.length, acks: flight.acks.length }, 'envelope batch failed');
+      const failure = new RelayFailure('internal', 'could not store; retry');
+      for (const job of [...flight.sends, ...flight.acks]) job.reject(failure);
+    } else {
+      const fresh = new Map<string, LiveEnvelope[]>();
+      flight.sends.forEach((job, i) => {
+        const results = message.sends[i] ?? [];
+        job.resolve(results.map(({ seq: _seq, ...result }) => result));
+        results.forEach((result, j) => {
+          const envelope = job.envelopes[j];
+          if (result.seq === undefined || !envelope) return;
+          const list = fresh.get(envelope.to) ?? [];
+          list.push({ seq: result.seq, senderDeviceId: job.sender.deviceId, senderUserId: job.sender.userId, senderMessageId: envelope.senderMessageId, sentAt: flight.now, payload: envelope.payload });
+          fresh.set(envelope.to, list);
+        });
+      });
+      flight.acks.forEach((job, i) => job.resolve(message.acks[i] ?? 0));
+      for (const [deviceId, rows] of fresh) {
+        const session = this.registry.get(deviceId);
+        if (session) this.delivery.live(session, rows);
+      }
+    }
+    if (this.sends.length > 0) this.schedule(true);
+    else if (this.acks.length > 0 || this.touches.size > 0) this.schedule(false);
+  }
+
+  private post(message: ToWriter): void {
+    this.worker.postMessage(message);
+  }
+
+  private expect(type: FromWriter['type']): Promise<FromWriter> {
+    return new Promise((resolve) => this.waiters.set(type, resolve));
+  }
+}

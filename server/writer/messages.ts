@@ -1,0 +1,47 @@
+/**
+ * Messages between the relay's main thread and its writer thread (writer/worker.ts). Payloads
+ * travel as the base64 strings the client sent; the writer thread decodes them, keeping that work
+ * off the main thread.
+ */
+import type { z } from 'zod';
+import type { EnvelopeSendResult } from '../../protocol/relay';
+import type { AdminEvent } from '../db/devices';
+
+export type SendResult = z.infer<typeof EnvelopeSendResult>;
+
+export interface BatchSend {
+  sender: { deviceId: string; userId: string };
+  envelopes: { to: string; senderMessageId: string; payload: string }[];
+}
+
+export interface Batch {
+  id: number;
+  now: number;
+  sends: BatchSend[];
+  acks: { deviceId: string; seqs: number[] }[];
+  touches: [deviceId: string, at: number][];
+}
+
+/** A send result plus, when stored, the seq the writer assigned (not sent to clients). */
+export type StoredResult = SendResult & { seq?: number };
+
+export type ToWriter =
+  | { type: 'batch'; batch: Batch }
+  | { type: 'admin'; event: AdminEvent }
+  | { type: 'sweep'; ackedBefore: number }
+  | { type: 'close' };
+
+export type FromWriter =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; sends: StoredResult[][]; acks: number[] }
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'swept'; tombstones: number }
+  | { type: 'warn'; message: string }
+  | { type: 'closed' };
+
+export interface WriterOptions {
+  dataDir: string;
+  sync: 'full' | 'normal';
+  queueCap: number;
+  queueCapBytes: number;
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApi } from '../../../main/core/api';
+import type { Dispatch } from '../../../main/core/api';
+import { createCore } from '../../../main/core/core';
+import type { Core } from '../../../main/core/core';
+import { createPolicyProvider } from '../../../main/core/policy';
+import { InsecureFileDeviceSecretProvider } from '../../../main/core/vault';
+import type { MethodName } from '../../../protocol/channels';
+import type { InputOf, OutputOf } from '../../../protocol/contract';
+
+/**
+ * A clinician's workstation for tests: the real core (vault with Argon2id, SQLCipher store,
+ * messaging engine, relay connection) driven through the same API the renderer uses.
+ */
+export class Workstation {
+  readonly core: Core;
+  readonly api: Dispatch;
+  readonly log: { event: string; fields?: Record<string, unknown> }[] = [];
+
+  constructor(readonly dataDir: string) {
+    this.core = createCore({
+      dataDir,
+      host: 'web-host',
+      version: 'test',
+      deviceSecrets: new InsecureFileDeviceSecretProvider(dataDir),
+      allowInsecureDeviceSecret: true,
+      policy: createPolicyProvider({ log: { warn: () => undefined }, registry: null, files: null }),
+      runtime: { reconnectDelayMs: 100 },
+      log: (event, fields) => {
+        this.log.push({ event, fields });
+        if (process.env.WARDLINE_DEBUG) console.log(dataDir.slice(-12), event, JSON.stringify(fields ?? {}));
+      },
+    });
+    this.api = createApi(this.core, { log: (message, err) => this.log.push({ event: 'api.error', fields: { message, err: String(err) } }) });
+  }
+
+  /** Calls a contract method; throws with the error's code when it fails. */
+  async call<M extends MethodName>(method: M, input: InputOf<M>): Promise<OutputOf<M>> {
+    const result = await this.api(method, input);
+    if (!result.ok) throw Object.assign(new Error(`${method}: ${result.error.code}: ${result.error.message}`), { code: result.error.code });
+    return result.value as OutputOf<M>;
+  }
+
+  get engine() {
+    return this.core.runtime.requireOpen().engine;
+  }
+
+  get store() {
+    return this.core.runtime.requireOpen().store;
+  }
+
+  async close(): Promise<void> {
+    await this.core.runtime.lock('user');
+  }
+}
+
+export function tempDir(prefix: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `wardline-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `ms`. */
+export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
