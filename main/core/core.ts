@@ -98,12 +98,20 @@ export function createCore(options: CoreOptions): Core {
       messageChanged: (id) => void emitMessage('messages.updated', id),
       attachmentArrived: (id) => void emitMessage('messages.updated', id),
       transferProgress: (attachmentId, direction, loaded, total) => events.emit('attachments.progress', { attachmentId, direction, loaded, total }),
-      conversationsChanged: () => {
-        const open = runtime.current;
-        if (open) events.emit('conversations.changed', open.store.conversations.list().map((c) => conversationView(open, c)));
-      },
+      conversationsChanged: () => scheduleConversations(),
     },
   });
+  // The list (with unread counts) is rebuilt at most every 100 ms: a burst of messages is one update, not thousands.
+  let conversationsTimer: NodeJS.Timeout | null = null;
+  function scheduleConversations(): void {
+    if (conversationsTimer) return;
+    conversationsTimer = setTimeout(() => {
+      conversationsTimer = null;
+      const open = runtime.current;
+      if (open) events.emit('conversations.changed', open.store.conversations.list().map((c) => conversationView(open, c)));
+    }, 100);
+    conversationsTimer.unref?.();
+  }
   function emitMessage(event: 'messages.added' | 'messages.updated', id: string) {
     const open = runtime.current;
     const record = open?.store.messages.get(id);

@@ -2,7 +2,7 @@ import { encodeBase64 } from '../../../protocol/relay';
 import type { Rng } from '../crypto';
 import { RelayRequestError } from '../net/relay-client';
 import type { RelayClient } from '../net/relay-client';
-import type { OutboxEntry, Store } from '../store';
+import type { DeviceRecord, OutboxEntry, Store } from '../store';
 import type { Account } from './account';
 import type { DeviceDirectory } from './directory';
 import { packSealed, unpackSealed } from './envelope-payload';
@@ -111,10 +111,18 @@ export class Sender {
       }
       return true;
     };
+    const expansions: { entry: OutboxEntry; devices: DeviceRecord[] }[] = [];
     for (const entry of store.outbox.pending(500)) {
       if (entry.kind !== 'fanout' || !ready(entry)) continue;
-      if (!(await this.expand(entry))) blocked.add(entry.recipientUserId);
+      const devices = await this.devicesFor(entry);
+      if (devices) expansions.push({ entry, devices });
+      else blocked.add(entry.recipientUserId);
     }
+    // One commit for the whole pass: every commit is an fsync (synchronous = FULL).
+    store.transaction(() => {
+      for (const x of expansions) this.expand(x.entry, x.devices);
+    });
+    for (const x of expansions) if (x.entry.messageId) this.afterChange(x.entry.messageId);
     if (!(await this.seal(store.outbox.pending(500).filter((e) => e.kind === 'device' && ready(e)), blocked))) return false;
     const sendable = [];
     for (const e of store.outbox.pending(500)) {
@@ -125,37 +133,35 @@ export class Sender {
     return this.send(sendable);
   }
 
-  /** One entry per device of the person; the sender's own devices never include this one. */
-  private async expand(entry: OutboxEntry): Promise<boolean> {
-    const { store, account } = this.deps;
-    let devices;
+  private async devicesFor(entry: OutboxEntry): Promise<DeviceRecord[] | null> {
     try {
-      devices = await this.deps.directory.devices(entry.recipientUserId);
+      return await this.deps.directory.devices(entry.recipientUserId);
     } catch (err) {
       this.retryLater(entry, err);
-      return false;
+      return null;
     }
+  }
+
+  /** One entry per device of the person; the sender's own devices never include this one. Runs inside the pass's transaction. */
+  private expand(entry: OutboxEntry, devices: DeviceRecord[]): void {
+    const { store, account } = this.deps;
     const targets = devices.filter((d) => !(d.userId === account.userId && d.deviceId === account.deviceId));
-    store.transaction(() => {
-      store.outbox.remove(entry.id);
-      for (const d of targets) {
-        store.outbox.enqueue({
-          kind: 'device',
-          messageId: entry.messageId,
-          recipientUserId: entry.recipientUserId,
-          recipientDeviceId: d.deviceId,
-          payload: entry.payload,
-          nextAttemptAt: this.deps.now(),
-          createdAt: entry.createdAt,
-        });
-      }
-      // Nobody to deliver to (the person has no active workstation): say so rather than wait forever.
-      if (targets.length === 0 && entry.recipientUserId !== account.userId && entry.messageId) {
-        store.messages.setStatus(entry.messageId, 'failed');
-      }
-    });
-    if (entry.messageId) this.afterChange(entry.messageId);
-    return true;
+    store.outbox.remove(entry.id);
+    for (const d of targets) {
+      store.outbox.enqueue({
+        kind: 'device',
+        messageId: entry.messageId,
+        recipientUserId: entry.recipientUserId,
+        recipientDeviceId: d.deviceId,
+        payload: entry.payload,
+        nextAttemptAt: this.deps.now(),
+        createdAt: entry.createdAt,
+      });
+    }
+    // Nobody to deliver to (the person has no active workstation): say so rather than wait forever.
+    if (targets.length === 0 && entry.recipientUserId !== account.userId && entry.messageId) {
+      store.messages.setStatus(entry.messageId, 'failed');
+    }
   }
 
   private async seal(entries: OutboxEntry[], blocked: Set<string>): Promise<boolean> {
@@ -186,6 +192,8 @@ export class Sender {
       this.deps.log('outbox.sessions_unavailable', { code: err instanceof RelayRequestError ? err.code : 'error' });
       return false;
     }
+    // Encrypt everything, then commit every ratchet step with its sealed envelope in one transaction.
+    const sealedAll: { entry: OutboxEntry; userId: string; deviceId: string; record: Uint8Array; payload: Uint8Array }[] = [];
     for (const t of targets) {
       const lane = laneOf(t.entry);
       if (blocked.has(lane)) continue;
@@ -195,15 +203,17 @@ export class Sender {
         blocked.add(lane);
         continue;
       }
-      // Encrypt, then commit the ratchet step and the sealed envelope together.
       const sealed = this.deps.sessions.encrypt(session, t.entry.payload ?? new Uint8Array(0));
       sessions.set(t.ref.deviceId, sealed.session);
       const envelopeId = t.entry.messageId ?? newMessageId(this.deps.rng);
-      store.transaction(() => {
-        store.sessions.put(t.ref.userId, t.ref.deviceId, sealed.record, this.deps.now());
-        store.outbox.reseal(t.entry.id, 'sealed', packSealed(envelopeId, sealed.ciphertext));
-      });
+      sealedAll.push({ entry: t.entry, userId: t.ref.userId, deviceId: t.ref.deviceId, record: sealed.record, payload: packSealed(envelopeId, sealed.ciphertext) });
     }
+    const latest = new Map<string, (typeof sealedAll)[number]>();
+    for (const x of sealedAll) latest.set(`${x.userId}/${x.deviceId}`, x);
+    store.transaction(() => {
+      for (const x of latest.values()) store.sessions.put(x.userId, x.deviceId, x.record, this.deps.now());
+      for (const x of sealedAll) store.outbox.reseal(x.entry.id, 'sealed', x.payload);
+    });
     return true;
   }
 
@@ -227,37 +237,44 @@ export class Sender {
         return false;
       }
       const touched = new Set<string>();
-      for (const [index, result] of answer.results.entries()) {
-        const b = batch[index];
-        if (!b) continue;
-        if (b.entry.messageId) touched.add(b.entry.messageId);
-        if (result.status === 'stored' || result.status === 'duplicate') {
-          store.outbox.remove(b.entry.id);
-        } else if (result.error === 'unknown_device') {
-          store.outbox.remove(b.entry.id);
-          void this.deps.directory.devices(b.entry.recipientUserId, { fresh: true }).catch(() => undefined);
-        } else if (result.error && PERMANENT.has(result.error)) {
-          store.transaction(() => {
+      const refresh = new Set<string>();
+      store.transaction(() => {
+        for (const [index, result] of answer.results.entries()) {
+          const b = batch[index];
+          if (!b) continue;
+          if (b.entry.messageId) touched.add(b.entry.messageId);
+          if (result.status === 'stored' || result.status === 'duplicate') {
+            store.outbox.remove(b.entry.id);
+          } else if (result.error === 'unknown_device') {
+            store.outbox.remove(b.entry.id);
+            refresh.add(b.entry.recipientUserId);
+          } else if (result.error && PERMANENT.has(result.error)) {
             store.outbox.remove(b.entry.id);
             if (b.entry.messageId) store.messages.setStatus(b.entry.messageId, 'failed');
-          });
-        } else {
-          blocked.add(laneOf(b.entry));
-          this.retryLater(b.entry, new RelayRequestError(result.error ?? 'internal', 'relay did not store the envelope'));
+          } else {
+            blocked.add(laneOf(b.entry));
+            this.retryLater(b.entry, new RelayRequestError(result.error ?? 'internal', 'relay did not store the envelope'));
+          }
         }
-      }
-      for (const id of touched) this.afterChange(id);
+        for (const id of touched) this.markSentIfDone(id);
+      });
+      for (const user of refresh) void this.deps.directory.devices(user, { fresh: true }).catch(() => undefined);
+      for (const id of touched) this.deps.events.statusChanged(id);
     }
     return true;
   }
 
   /** pending -> sent once no copy of the message waits in the outbox. */
-  private afterChange(messageId: string): void {
+  private markSentIfDone(messageId: string): void {
     const { store } = this.deps;
     if (store.outbox.forMessage(messageId).length === 0) {
       const m = store.messages.get(messageId);
       if (m && m.status === 'pending') store.messages.setStatus(messageId, 'sent');
     }
+  }
+
+  private afterChange(messageId: string): void {
+    this.markSentIfDone(messageId);
     this.deps.events.statusChanged(messageId);
   }
 

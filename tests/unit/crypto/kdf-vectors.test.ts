@@ -10,7 +10,7 @@ interface Vectors {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/test-vectors/libsignal-kdf.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./vectors/libsignal-kdf.json', import.meta.url), 'utf8'),
 ) as Vectors;
 
 describe("libsignal's published KDF values", () => {
