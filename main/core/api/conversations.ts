@@ -29,7 +29,7 @@ export function conversationHandlers(
     },
     'contacts.get': async ({ userId }) => {
       const open = core.runtime.requireOpen();
-      await open.engine.directory.devices(userId).catch(() => undefined);
+      await open.engine.directory.devices(userId, { fresh: true }).catch(() => undefined);
       await open.engine.directory.devices(open.account.userId).catch(() => undefined);
       const view = contactView(open, userId);
       if (!view) throw new ApiError('not_found', 'Wardline knows no workstation of this colleague yet.');
@@ -41,6 +41,7 @@ export function conversationHandlers(
       open.store.transaction(() => {
         for (const d of open.store.contacts.devices(userId)) open.store.contacts.setTrust(userId, d.deviceId, verified ? 'verified' : 'unverified', now);
         open.store.accessLog.append({ at: now, event: verified ? 'contact_verified' : 'contact_unverified', detail: JSON.stringify({ userId }) });
+        if (verified) open.store.outbox.retryNow(userId, now);
       });
       // Anything held back for a changed workstation may go now.
       void open.engine.flush();

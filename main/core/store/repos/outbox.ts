@@ -60,6 +60,11 @@ export class OutboxRepo {
     return this.c.all<Row>('SELECT * FROM outbox WHERE message_id = ? ORDER BY id', messageId).map(fromRow);
   }
 
+  /** Makes everything waiting for one person due now (a held workstation was accepted). */
+  retryNow(recipientUserId: string, now: number): number {
+    return this.c.run('UPDATE outbox SET next_attempt_at = ? WHERE recipient_user_id = ? AND next_attempt_at > ?', now, recipientUserId, now).changes;
+  }
+
   /** Replaces an entry's kind and payload (a fan-out expanded, an envelope sealed), keeping its place. */
   reseal(id: number, kind: string, payload: Uint8Array): boolean {
     return this.c.run('UPDATE outbox SET kind = ?, payload = ? WHERE id = ?', kind, payload, id).changes > 0;
