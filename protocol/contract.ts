@@ -50,6 +50,7 @@ const Base64 = (maxBytes: number) =>
   z.string().max(Math.ceil(maxBytes / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 export const MAX_TEXT_CHARS = 8000;
+export const MAX_THUMBNAIL_BYTES = 48 * 1024;
 
 export const methods = {
   'app.info': method<AppInfo>()(NoInput),
@@ -81,6 +82,8 @@ export const methods = {
       name: z.string().trim().min(1).max(255),
       mimeType: z.string().max(127).regex(/^[\w.+-]+\/[\w.+-]+$/, 'expected a MIME type'),
       data: Base64(MAX_ATTACHMENT_BYTES),
+      /** A small JPEG preview the page drew from the picture (images only); it travels inside the encrypted message. */
+      thumbnail: Base64(MAX_THUMBNAIL_BYTES).optional(),
     }).strict(),
   ),
   'attachments.open': method<{ mimeType: string; name: string; data: string }>()(z.object({ attachmentId: Id }).strict()),

@@ -6,7 +6,7 @@ import { messageView } from './views';
 
 export function attachmentHandlers(core: Core): Pick<Handlers, 'attachments.send' | 'attachments.open'> {
   return {
-    'attachments.send': ({ conversationId, name, mimeType, data }) => {
+    'attachments.send': ({ conversationId, name, mimeType, data, thumbnail }) => {
       const open = core.runtime.requireOpen();
       if (!open.store.conversations.get(conversationId)) throw new ApiError('not_found', 'That conversation does not exist.');
       let bytes: Uint8Array;
@@ -16,7 +16,8 @@ export function attachmentHandlers(core: Core): Pick<Handlers, 'attachments.send
         throw new ApiError('invalid_input', 'The file could not be read.');
       }
       if (bytes.length === 0) throw new ApiError('invalid_input', 'The file is empty.');
-      return messageView(open, open.engine.sendAttachment(conversationId, { name, mimeType, data: bytes }));
+      const preview = thumbnail && mimeType.startsWith('image/') ? decodeBase64(thumbnail) : null;
+      return messageView(open, open.engine.sendAttachment(conversationId, { name, mimeType, data: bytes, thumbnail: preview }));
     },
     'attachments.open': ({ attachmentId }) => {
       const open = core.runtime.requireOpen();

@@ -43,8 +43,9 @@ export function conversationHandlers(
         open.store.accessLog.append({ at: now, event: verified ? 'contact_verified' : 'contact_unverified', detail: JSON.stringify({ userId }) });
         if (verified) open.store.outbox.retryNow(userId, now);
       });
-      // Anything held back for a changed workstation may go now.
+      // Anything held back for a changed workstation may go now; the list shows the new state.
       void open.engine.flush();
+      core.events.emit('conversations.changed', open.store.conversations.list().map((c) => conversationView(open, c)));
       const view = contactView(open, userId);
       if (!view) throw new ApiError('not_found', 'Wardline knows no workstation of this colleague yet.');
       return view;

@@ -15,10 +15,17 @@ export function conversationView(open: OpenProfile, c: StoredSummary): Conversat
     title: open.store.contacts.get(peer)?.displayName ?? c.title,
     peerUserId: peer,
     unread: c.unreadCount,
-    lastMessage: c.lastMessage ? { preview: c.lastMessage.preview, at: c.lastMessage.sentAt, fromMe: c.lastMessage.direction === 'out' } : null,
+    lastMessage: c.lastMessage ? { preview: previewOf(open, c.lastMessage), at: c.lastMessage.sentAt, fromMe: c.lastMessage.direction === 'out' } : null,
     lastActivityAt: c.lastActivityAt,
     verified: devices.length > 0 && devices.every((d) => d.trust === 'verified'),
   };
+}
+
+/** An attachment's message has no text of its own: the list shows the file's name instead. */
+function previewOf(open: OpenProfile, last: NonNullable<StoredSummary['lastMessage']>): string {
+  if (last.preview) return last.preview;
+  const file = open.store.attachments.forMessage(last.id)[0];
+  return file ? `Attachment: ${file.fileName}` : '';
 }
 
 export function messageView(open: OpenProfile, m: MessageRecord): MessageView {
@@ -40,7 +47,7 @@ export function messageView(open: OpenProfile, m: MessageRecord): MessageView {
           mimeType: attachment.mimeType,
           size: attachment.size,
           state: attachment.state === 'stored' ? 'ready' : attachment.state === 'failed' ? 'failed' : fromMe ? 'uploading' : 'downloading',
-          thumbnail: attachment.thumbnail ? `data:image/png;base64,${encodeBase64(attachment.thumbnail)}` : null,
+          thumbnail: attachment.thumbnail ? `data:image/jpeg;base64,${encodeBase64(attachment.thumbnail)}` : null,
         }
       : null,
   };

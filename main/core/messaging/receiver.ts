@@ -206,6 +206,7 @@ export class Receiver {
             state: 'pending',
             createdAt: now(),
             pointer: JSON.stringify(a),
+            thumbnail: a.thumbnail ? decodeBase64(a.thumbnail) : null,
           });
           effects.attachment = message.id;
         }

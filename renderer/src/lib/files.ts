@@ -55,3 +55,33 @@ export function readAsBase64(file: File): Promise<ReadOutcome> {
 export function isImage(mimeType: string): boolean {
   return /^image\/(png|jpeg|gif|webp|bmp)$/i.test(mimeType);
 }
+
+/** The contract's ceiling for a preview (protocol/contract.ts MAX_THUMBNAIL_BYTES). */
+const MAX_THUMBNAIL_BYTES = 48 * 1024;
+
+/**
+ * A small JPEG preview of a picture, drawn here from the bytes the clinician chose (nothing leaves
+ * the page but through the bridge). It travels inside the encrypted message, so the colleague sees
+ * the picture in the conversation before opening it. Null for anything that is not a decodable image.
+ */
+export async function makeThumbnail(file: File, edge = 320): Promise<string | null> {
+  if (!isImage(file.type)) return null;
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return null;
+  }
+  const scale = Math.min(1, edge / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  for (const quality of [0.8, 0.6, 0.4]) {
+    const url = canvas.toDataURL('image/jpeg', quality);
+    const data = url.slice(url.indexOf(',') + 1);
+    if ((data.length * 3) / 4 <= MAX_THUMBNAIL_BYTES) return data;
+  }
+  return null;
+}

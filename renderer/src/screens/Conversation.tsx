@@ -9,7 +9,7 @@ import { MessageList } from '../components/MessageList';
 import { useMessages } from '../hooks/useMessages';
 import type { Transfers } from '../hooks/useTransfers';
 import { call } from '../lib/call';
-import { checkSize, readAsBase64 } from '../lib/files';
+import { checkSize, makeThumbnail, readAsBase64 } from '../lib/files';
 
 export interface ConversationHeader {
   id: string;
@@ -65,9 +65,17 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
         const key = `upload-${++uploadKeys}`;
         setUploads((u) => [...u, { key, name: file.name || 'attachment', size: file.size }]);
         void (async () => {
-          const read = await readAsBase64(file);
+          const [read, thumbnail] = await Promise.all([readAsBase64(file), makeThumbnail(file)]);
           const result = read.ok
-            ? await call(() => window.wardline.attachments.send({ conversationId: id, name: read.file.name, mimeType: read.file.mimeType, data: read.file.data }))
+            ? await call(() =>
+                window.wardline.attachments.send({
+                  conversationId: id,
+                  name: read.file.name,
+                  mimeType: read.file.mimeType,
+                  data: read.file.data,
+                  ...(thumbnail ? { thumbnail } : {}),
+                }),
+              )
             : null;
           setUploads((u) => u.filter((x) => x.key !== key));
           if (!read.ok) return setFileError(read.message);

@@ -95,12 +95,15 @@ describe('messaging end to end', () => {
     const data = randomBytes(25 * 1024 * 1024);
     const progress: number[] = [];
     const off = bob.core.events.on('attachments.progress', (p) => p.direction === 'upload' && progress.push(p.loaded));
-    const sent = await bob.call('attachments.send', { conversationId: conversation.id, name: 'wound-photo.jpg', mimeType: 'image/jpeg', data: data.toString('base64') });
+    const thumbnail = randomBytes(3000).toString('base64');
+    const sent = await bob.call('attachments.send', { conversationId: conversation.id, name: 'wound-photo.jpg', mimeType: 'image/jpeg', data: data.toString('base64'), thumbnail });
     expect(sent.attachment?.state).toBe('uploading');
     const atWard = await conversationWith(aliceWard, bob.core.runtime.requireOpen().account.userId);
     const received = await eventually('attachment at Alice', async () =>
       (await aliceWard.call('messages.page', { conversationId: atWard.id })).messages.find((m) => m.attachment?.name === 'wound-photo.jpg' && m.attachment.state === 'ready'),
     60_000);
+    // The sender's preview travels inside the encrypted message.
+    expect(received.attachment!.thumbnail).toBe(`data:image/jpeg;base64,${thumbnail}`);
     const opened = await aliceWard.call('attachments.open', { attachmentId: received.attachment!.id });
     expect(opened.mimeType).toBe('image/jpeg');
     expect(Buffer.from(opened.data, 'base64').equals(data)).toBe(true);

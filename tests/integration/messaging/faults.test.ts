@@ -98,3 +98,52 @@ describe('faults', () => {
     expect(Object.fromEntries(statuses)).toEqual({ delivered: COUNT });
   }, 600_000);
 });
+
+describe('receiver crash', () => {
+  it('loses and duplicates nothing when the receiving workstation is killed mid-burst and restarted', async () => {
+    const RECEIVED = 600;
+    const relay = await startRelay();
+    cleanups.push(() => relay.kill());
+    const aliceCode = await addUser(relay.dataDir, 'aokafor', 'Dr Alice Okafor');
+    const bobCode = await addUser(relay.dataDir, 'bsingh', 'Nurse Bob Singh');
+
+    const bobDir = tempDir('crash-bob');
+    cleanups.push(() => bobDir.remove());
+    const bobArgs = ['--data', bobDir.dir, '--pin', '907311', '--relay', relay.url, '--code', bobCode.code];
+    let bob = new ColleagueProcess(bobArgs);
+    cleanups.push(() => bob.kill());
+    const ready = await bob.waitFor((l) => l.event === 'ready');
+
+    const aliceDir = tempDir('crash-alice');
+    cleanups.push(() => aliceDir.remove());
+    const alice = new Workstation(aliceDir.dir);
+    cleanups.push(() => alice.close());
+    await alice.call('profiles.enrol', { relayUrl: relay.url, code: aliceCode.code, pin: '482916' });
+    await alice.engine.relay.whenAuthenticated();
+    const conversation = await alice.call('conversations.start', { userId: String(ready.userId) });
+    for (let i = 0; i < RECEIVED; i++) await alice.call('messages.send', { conversationId: conversation.id, text: `result ${i}` });
+
+    // Kill Bob while the burst is arriving, then start him again on the same profile.
+    await bob.waitFor((l) => l.event === 'received' && /result (1[5-9]\d|[2-9]\d\d)/.test(String(l.text)), 120_000);
+    await bob.kill('SIGKILL');
+    bob = new ColleagueProcess(bobArgs);
+    await bob.waitFor((l) => l.event === 'ready' && l.resumed === true);
+    const statusAtAlice = () => alice.store.messages.page(conversation.id, { limit: 200 }).items.every((m) => m.status === 'delivered');
+    await eventually('all delivered', () => statusAtAlice() && alice.store.outbox.count() === 0, 240_000);
+    await bob.kill('SIGTERM');
+
+    const bobAgain = new Workstation(bobDir.dir);
+    const profile = (await bobAgain.call('profiles.list', {}))[0]!;
+    await bobAgain.call('profiles.unlock', { profileId: profile.id, pin: '907311' });
+    const c = bobAgain.store.conversations.list()[0]!;
+    const texts: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = bobAgain.store.messages.page(c.id, { before: cursor, limit: 200 });
+      texts.push(...page.items.map((m) => m.body));
+      cursor = page.nextCursor;
+    } while (cursor);
+    await bobAgain.close();
+    expect(texts.reverse()).toEqual(Array.from({ length: RECEIVED }, (_, i) => `result ${i}`));
+  }, 600_000);
+});
