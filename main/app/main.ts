@@ -1,8 +1,10 @@
 import { app, clipboard, dialog, ipcMain, Notification, powerMonitor, protocol, safeStorage, session } from 'electron';
 import type { BrowserWindow } from 'electron';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createApi } from '../core/api';
 import { createCore } from '../core/core';
+import { argon2idInWorker } from '../core/vault';
 import type { Core } from '../core/core';
 import { serveAppRequest } from './app-protocol';
 import { electronClipboard } from './clipboard';
@@ -59,6 +61,7 @@ function start(): void {
     host: 'electron',
     version: app.getVersion(),
     deviceSecrets,
+    runtime: { argon2id: argon2idInWorker({ workerUrl: pathToFileURL(join(__dirname, 'kdf-worker.cjs')) }) },
     workstation: {
       idle: powerIdleSource(powerMonitor),
       clipboard: electronClipboard(clipboard),
