@@ -93,6 +93,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   async function serveHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', origin);
     if (options.testHooks && url.pathname === '/__harness/os-event') return osEvent(req, res, url);
+    if (options.testHooks && url.pathname === '/__harness/seed') return seed(req, res, url);
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'Method not allowed');
     if (url.pathname === '/__harness/bridge.js') {
       return send(res, 200, mimeType('x.js'), await readFile(options.bridgeScript));
@@ -113,6 +114,43 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     } catch {
       return send(res, 404, 'text/plain', 'Not found');
     }
+  }
+
+  /**
+   * Benchmarks only (`--test-hooks`): writes `count` received messages from a colleague straight
+   * into the open profile's encrypted store, as years of a busy ward conversation would leave it,
+   * so the interface can be measured at 100,000 messages without sending them all.
+   */
+  async function seed(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!sameSecret(url.searchParams.get('token'), token)) return send(res, 403, 'text/plain', 'This hook needs the token the host printed.');
+    if (req.method !== 'POST') return send(res, 405, 'text/plain', 'Method not allowed');
+    let body = '';
+    for await (const chunk of req) body += String(chunk);
+    const input = JSON.parse(body) as { peerUserId: string; peerName: string; count: number };
+    const open = core.runtime.current;
+    if (!open || !Number.isSafeInteger(input.count) || input.count < 1 || input.count > 1_000_000) return send(res, 400, 'text/plain', 'Unlock a profile; count 1..1000000.');
+    const conversationId = `direct:${input.peerUserId}`;
+    const start = Date.now() - input.count * 60_000;
+    open.store.transaction(() => {
+      open.store.contacts.upsert({ userId: input.peerUserId, displayName: input.peerName, now: Date.now() });
+      if (!open.store.conversations.get(conversationId)) {
+        open.store.conversations.create({ id: conversationId, kind: 'direct', title: input.peerName, now: start, members: [input.peerUserId] });
+      }
+    });
+    for (let from = 0; from < input.count; from += 10_000) {
+      const batch = [];
+      for (let i = from; i < Math.min(input.count, from + 10_000); i++) {
+        const mine = i % 3 === 0;
+        batch.push({
+          id: `seed-${i}`, conversationId, direction: mine ? ('out' as const) : ('in' as const),
+          senderUserId: mine ? open.account.userId : input.peerUserId, senderDeviceId: 'seed', senderMessageId: `seed-${i}`,
+          body: `Ward round note ${i}: obs stable, plan reviewed${i % 7 === 0 ? ', bloods to chase before the afternoon handover' : ''}.`,
+          status: mine ? ('read' as const) : ('received' as const), sentAt: start + i * 60_000, receivedAt: start + i * 60_000 + 500,
+        });
+      }
+      open.store.messages.insertMany(batch);
+    }
+    return send(res, 200, 'application/json', JSON.stringify({ conversationId, count: input.count }));
   }
 
   /** The test hook: 403 without the token, 400 for anything but a known OS event. */

@@ -25,7 +25,17 @@ export type CryptoErrorCode =
   /** An initial message names a prekey id this device does not hold. */
   | 'unknown_prekey'
   /** A caller-supplied argument is out of range (an rng returning the wrong length, a bad count). */
-  | 'invalid_argument';
+  | 'invalid_argument'
+  /** A group message names a group, epoch or sender-key chain this receiver state is not for. */
+  | 'unknown_sender_key'
+  /** A group change names an epoch other than the group's current one: re-base it and resend. */
+  | 'stale_epoch'
+  /** A group change names the current epoch but another state (wrong hash or group): a fork. */
+  | 'state_mismatch'
+  /** A group change's author is not certified for the key, not a member, or not an admin. */
+  | 'not_authorized'
+  /** A well-formed group change that cannot apply (limits, unknown member, last admin). */
+  | 'invalid_change';
 
 export class CryptoError extends Error {
   override readonly name = 'CryptoError';

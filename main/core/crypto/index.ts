@@ -52,3 +52,44 @@ export {
   type FingerprintParty,
   type SafetyNumber,
 } from './fingerprint';
+
+export {
+  createSenderKey,
+  groupDecrypt,
+  groupEncrypt,
+  MAX_SENDER_KEY_ITERATION,
+  parseGroupMessage,
+  processSenderKeyDistribution,
+  senderKeyDistribution,
+  type GroupMessage,
+  type SenderKeyContext,
+  type SenderKeyReceiverState,
+  type SenderKeyState,
+} from './sender-keys';
+export {
+  deserializeSenderKey,
+  deserializeSenderKeyReceiver,
+  serializeSenderKey,
+  serializeSenderKeyReceiver,
+} from './sender-keys-codec';
+export {
+  acceptsSenderKeyEpoch,
+  applyChange,
+  createGroup,
+  needsRotation,
+  rebase,
+  signChange,
+  stateHash,
+  type AuthorIsCertified,
+  type ChangeAuthor,
+} from './group-state';
+export {
+  deserializeGroupState,
+  MAX_GROUP_MEMBERS,
+  parseGroupChange,
+  serializeGroupState,
+  type GroupChange,
+  type GroupRole,
+  type GroupState,
+  type SignedGroupChange,
+} from './group-codec';
