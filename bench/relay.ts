@@ -5,9 +5,9 @@
  *
  * Measures, for each server: maximum delivered envelopes per second (closed loop, a fixed number
  * in flight per device), end-to-end latency p50/p99 from send to delivery at a fixed offered load
- * (half the relay's measured maximum), and resident memory per idle connection.
- * All load comes from this one process, which shares the 2-core machine with the server under
- * test: the generator's own CPU use bounds both figures (reported, not hidden).
+ * (half the relay's measured maximum), server CPU per envelope, and memory per idle connection.
+ * All load comes from this one process, which shares the machine's cores with the server under
+ * test: on a 2-core machine the generator's own CPU use bounds both rates.
  *
  *   npm run bench:relay [-- --devices 1000 --rounds 3 --seconds 4 --latency-seconds 8 --size 1024
  *                          --sync full|normal --rate <fixed offered load, skips the maximum> --json]
@@ -28,17 +28,15 @@ import { UserRepository } from '../server/db/users';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SELF = path.join(ROOT, 'bench/relay.ts');
 
-interface Device {
-  id: string;
-  socket: Socket;
-}
+type Device = { id: string; socket: Socket };
 
 interface PhaseResult {
   maxRate: number;
   maxRateRounds: number[];
   serverCpuUsPerEnvelope: number;
   latency: { offered: number; achieved: number; p50: number; p99: number };
-  bytesPerIdleConnection: number;
+  /** Per idle connection: main-thread V8 heap + buffers, and process RSS (noisier). */
+  idleConnection: { heapBytes: number; rssBytes: number };
 }
 
 // ---- the bare socket.io server (child mode) ----------------------------------------------------
@@ -73,7 +71,30 @@ function startChild(args: string[]): ChildProcess {
   // BENCH_RELAY_CPU_PROFILE=<dir> writes V8 CPU profiles of the relay's threads there.
   const profile = process.env.BENCH_RELAY_CPU_PROFILE;
   const extra = profile && args[0] === 'server/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  return spawn(process.execPath, [...extra, '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...extra, '--expose-gc', '--import', GC_ON_SIGUSR2, '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let buffered = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith('GCMEM ')) child.emit('gcmem', JSON.parse(line.slice(6)) as NodeJS.MemoryUsage);
+      else process.stderr.write(`${line}\n`);
+    }
+  });
+  return child;
+}
+
+/** Preloaded into each server: on SIGUSR2, a full GC, then memory use reported on stderr. */
+const GC_ON_SIGUSR2 =
+  'data:text/javascript,process.on("SIGUSR2",()=>{globalThis.gc();process.stderr.write("GCMEM "+JSON.stringify(process.memoryUsage())+"\\n")})';
+
+/** Main-thread heap (V8 heap + buffers) after a full GC. */
+async function settledHeap(child: ChildProcess): Promise<number> {
+  const reported = new Promise<NodeJS.MemoryUsage>((resolve) => child.once('gcmem', resolve));
+  child.kill('SIGUSR2');
+  const usage = await reported;
+  return usage.heapUsed + usage.external;
 }
 
 async function readPort(child: ChildProcess, portFile?: string): Promise<number> {
@@ -226,18 +247,21 @@ function percentile(values: number[], p: number): number {
 }
 
 /**
- * Resident memory per idle connection, measured at the margin: RSS after connecting the second
- * half of the devices minus RSS after the first half. The first half absorbs one-off growth
- * (heap reserved while enrolling, libraries warming up) that would otherwise be billed to sockets.
+ * Memory per idle connection, at the margin: with all devices connected minus with half of them,
+ * each read after a full GC. The first half absorbs one-off growth (libraries warming up, heap
+ * reserved while enrolling) that would otherwise be billed to sockets. Reports the V8 heap and
+ * buffers of the main thread (what sockets hold) and the process RSS (what the OS sees, noisier).
  */
-async function idleBytesPerConnection(pid: number, count: number, connect: (from: number, to: number) => Promise<Device[]>): Promise<{ devices: Device[]; bytes: number }> {
+async function idleBytesPerConnection(child: ChildProcess, count: number, connect: (from: number, to: number) => Promise<Device[]>) {
   const half = Math.floor(count / 2);
   const first = await connect(0, half);
-  await sleep(1500);
-  const before = rssBytes(pid);
+  const heapBefore = await settledHeap(child);
+  const rssBefore = rssBytes(child.pid ?? 0);
   const second = await connect(half, count);
-  await sleep(1500);
-  return { devices: [...first, ...second], bytes: (rssBytes(pid) - before) / (count - half) };
+  await sleep(500);
+  const heapAfter = await settledHeap(child);
+  const rssAfter = rssBytes(child.pid ?? 0);
+  return { devices: [...first, ...second], heap: (heapAfter - heapBefore) / (count - half), rss: (rssAfter - rssBefore) / (count - half) };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -272,7 +296,7 @@ async function main(): Promise<void> {
   const echo = startChild([SELF, '--echo-server']);
   children.push(echo);
   const echoUrl = `http://127.0.0.1:${await readPort(echo)}`;
-  const bare = await idleBytesPerConnection(echo.pid ?? 0, count, (from, to) =>
+  const bare = await idleBytesPerConnection(echo, count, (from, to) =>
     connectAll(to - from, async (i) => ({ id: `d${from + i}`, socket: (await connectSocket(echoUrl, { deviceId: `d${from + i}` })).socket })),
   );
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardline-bench-'));
@@ -290,7 +314,7 @@ async function main(): Promise<void> {
   const relayUrl = `http://127.0.0.1:${await readPort(relay, portFile)}`;
   log(`relay: enrolling and authenticating ${count} devices`);
   const enrolled = await enrolDevices(relayUrl, codes);
-  const wardline = await idleBytesPerConnection(relay.pid ?? 0, count, (from, to) => authenticateDevices(relayUrl, enrolled.slice(from, to)));
+  const wardline = await idleBytesPerConnection(relay, count, (from, to) => authenticateDevices(relayUrl, enrolled.slice(from, to)));
 
   // 2. Maximum rate, alternating servers round by round so that load from other processes on a
   //    shared machine hits both alike; medians are reported.
@@ -311,19 +335,19 @@ async function main(): Promise<void> {
   const relayLatency = await drive(relay.pid ?? 0, wardline.devices, payload, Number(values['latency-seconds']), offered);
   const bareLatency = await drive(echo.pid ?? 0, bare.devices, payload, Number(values['latency-seconds']), offered);
 
-  const summary = (rounds: typeof bareRounds, latency: typeof bareLatency, bytes: number): PhaseResult => ({
+  const summary = (rounds: typeof bareRounds, latency: typeof bareLatency, memory: { heap: number; rss: number }): PhaseResult => ({
     maxRate: Math.round(median(rounds.map((r) => r.rate))),
     maxRateRounds: rounds.map((r) => Math.round(r.rate)),
     serverCpuUsPerEnvelope: Math.round(median(rounds.map((r) => r.cpuUsPerEnvelope))),
     latency: { offered, achieved: Math.round(latency.rate), p50: round(percentile(latency.latencies, 50)), p99: round(percentile(latency.latencies, 99)) },
-    bytesPerIdleConnection: Math.round(bytes),
+    idleConnection: { heapBytes: Math.round(memory.heap), rssBytes: Math.round(memory.rss) },
   });
   const result = {
     devices: count,
     payloadBytes: Number(values.size),
     cpus: os.cpus().length,
-    bare: summary(bareRounds, bareLatency, bare.bytes),
-    relay: { ...summary(relayRounds, relayLatency, wardline.bytes), sync: values.sync },
+    bare: summary(bareRounds, bareLatency, bare),
+    relay: { ...summary(relayRounds, relayLatency, wardline), sync: values.sync },
     ratio: round(relayMax / bareMax),
   };
   for (const device of [...bare.devices, ...wardline.devices]) device.socket.close();
@@ -347,7 +371,9 @@ function printTable(result: { devices: number; payloadBytes: number; cpus: numbe
   row(`latency p50 @ ${offered}/s (ms)`, String(result.bare.latency.p50), String(result.relay.latency.p50));
   row(`latency p99 @ ${offered}/s (ms)`, String(result.bare.latency.p99), String(result.relay.latency.p99));
   row('achieved at that load (/s)', String(result.bare.latency.achieved), String(result.relay.latency.achieved));
-  row('memory per idle connection (KiB)', (result.bare.bytesPerIdleConnection / 1024).toFixed(1), (result.relay.bytesPerIdleConnection / 1024).toFixed(1));
+  const kib = (bytes: number) => (bytes / 1024).toFixed(1);
+  row('idle connection: heap after GC (KiB)', kib(result.bare.idleConnection.heapBytes), kib(result.relay.idleConnection.heapBytes));
+  row('idle connection: process RSS (KiB)', kib(result.bare.idleConnection.rssBytes), kib(result.relay.idleConnection.rssBytes));
   console.log(`relay / bare throughput: ${result.ratio} (target >= 0.5); relay p99 at half load: ${result.relay.latency.p99} ms (target < 50)`);
 }
 

@@ -11,7 +11,7 @@ import { RelayFailure } from './failure';
 import type { Logger } from './log';
 import type { DeliveryPump, LiveEnvelope } from './socket/delivery';
 import type { SessionRegistry } from './socket/registry';
-import type { Batch, FromWriter, SendResult, ToWriter, WriterOptions } from './writer/messages';
+import { DUPLICATE, QUEUE_FULL, UNKNOWN_DEVICE, type Batch, type FromWriter, type SendResult, type ToWriter, type WriterOptions } from './writer/messages';
 
 export interface OutgoingEnvelope {
   to: string;
@@ -122,8 +122,10 @@ export class EnvelopeWriter {
     const closed = this.expect('closed');
     this.post({ type: 'close' });
     await closed;
-    await new Promise((resolve) => {
-      this.checkpointer.once('message', resolve);
+    await new Promise<void>((resolve) => {
+      this.checkpointer.on('message', (message: FromWriter) => {
+        if (message.type === 'closed') resolve();
+      });
       this.checkpointer.postMessage({ type: 'close' });
     });
   }
@@ -182,15 +184,19 @@ export class EnvelopeWriter {
     } else {
       const fresh = new Map<string, LiveEnvelope[]>();
       flight.sends.forEach((job, i) => {
-        const results = message.sends[i] ?? [];
-        job.resolve(results.map(({ seq: _seq, ...result }) => result));
-        results.forEach((result, j) => {
-          const envelope = job.envelopes[j];
-          if (result.seq === undefined || !envelope) return;
-          const list = fresh.get(envelope.to) ?? [];
-          list.push({ seq: result.seq, senderDeviceId: job.sender.deviceId, senderUserId: job.sender.userId, senderMessageId: envelope.senderMessageId, sentAt: flight.now, payload: envelope.payload });
-          fresh.set(envelope.to, list);
-        });
+        const outcomes = message.sends[i] ?? [];
+        job.resolve(
+          job.envelopes.map((envelope, j) => {
+            const outcome = outcomes[j] ?? UNKNOWN_DEVICE;
+            const base = { to: envelope.to, senderMessageId: envelope.senderMessageId };
+            if (outcome === DUPLICATE) return { ...base, status: 'duplicate' };
+            if (outcome < 0) return { ...base, status: 'rejected', error: outcome === QUEUE_FULL ? 'queue_full' : 'unknown_device' };
+            const list = fresh.get(envelope.to) ?? [];
+            list.push({ seq: outcome, senderDeviceId: job.sender.deviceId, senderUserId: job.sender.userId, senderMessageId: envelope.senderMessageId, sentAt: flight.now, payload: envelope.payload });
+            fresh.set(envelope.to, list);
+            return { ...base, status: 'stored' };
+          }),
+        );
       });
       flight.acks.forEach((job, i) => job.resolve(message.acks[i] ?? 0));
       for (const [deviceId, rows] of fresh) {

@@ -28,13 +28,14 @@ export function openDatabase(dataDir: string, sync: 'full' | 'normal', options: 
   const db = new Database(file);
   // Envelope metadata (who talks to whom, when) is sensitive even though content is not readable.
   if (process.platform !== 'win32') fs.chmodSync(file, 0o600);
+  // Several connections write this file (the relay's main, writer and checkpoint threads, the
+  // CLI): wait for the lock rather than fail. Set first, so even the journal-mode switch waits.
+  // Every read-then-write transaction must use .immediate(): a deferred one that read first
+  // cannot wait for the lock and fails with SQLITE_BUSY instead.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
-  // Several connections write this file (the relay's main and writer threads, the CLI): wait for
-  // the lock rather than fail. Every read-then-write transaction must use .immediate(): a
-  // deferred one that read first cannot wait for the lock and fails with SQLITE_BUSY instead.
-  db.pragma('busy_timeout = 5000');
   if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
   migrate(db);
   return db;

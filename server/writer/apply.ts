@@ -7,7 +7,7 @@ import type { Db } from '../db/database';
 import { DeviceRepository, type AdminEvent } from '../db/devices';
 import { EnvelopeRepository } from '../db/envelopes';
 import { QueueQuota } from '../queue-quota';
-import type { Batch, BatchSend, StoredResult, WriterOptions } from './messages';
+import { DUPLICATE, QUEUE_FULL, UNKNOWN_DEVICE, type Batch, type BatchSend, type Outcome, type WriterOptions } from './messages';
 
 export class BatchApplier {
   private readonly envelopes: EnvelopeRepository;
@@ -25,7 +25,7 @@ export class BatchApplier {
     this.quota = new QueueQuota(this.envelopes, options.queueCap, options.queueCapBytes);
   }
 
-  apply(batch: Batch): { sends: StoredResult[][]; acks: number[] } {
+  apply(batch: Batch): { sends: Outcome[][]; acks: number[] } {
     try {
       return this.db.transaction(() => {
         for (const [deviceId, at] of batch.touches) this.devices.touch(deviceId, at);
@@ -62,14 +62,12 @@ export class BatchApplier {
     return acked;
   }
 
-  private store(send: BatchSend, envelope: BatchSend['envelopes'][number], now: number): StoredResult {
-    const base = { to: envelope.to, senderMessageId: envelope.senderMessageId };
-    if (!this.mayReceive(envelope.to)) return { ...base, status: 'rejected', error: 'unknown_device' };
+  private store(send: BatchSend, envelope: BatchSend['envelopes'][number], now: number): Outcome {
+    if (!this.mayReceive(envelope.to)) return UNKNOWN_DEVICE;
     const payload = Buffer.from(envelope.payload, 'base64');
     if (!this.quota.tryAdd(envelope.to, payload.length)) {
       // A resend of something already queued is still a duplicate, not a refusal.
-      const known = this.envelopes.exists(send.sender.deviceId, envelope.to, envelope.senderMessageId);
-      return known ? { ...base, status: 'duplicate' } : { ...base, status: 'rejected', error: 'queue_full' };
+      return this.envelopes.exists(send.sender.deviceId, envelope.to, envelope.senderMessageId) ? DUPLICATE : QUEUE_FULL;
     }
     const seq = this.envelopes.insert({
       recipientDeviceId: envelope.to,
@@ -81,9 +79,9 @@ export class BatchApplier {
     });
     if (seq === undefined) {
       this.quota.release(envelope.to, payload.length);
-      return { ...base, status: 'duplicate' };
+      return DUPLICATE;
     }
-    return { ...base, status: 'stored', seq };
+    return seq;
   }
 
   private mayReceive(deviceId: string): boolean {

@@ -22,8 +22,14 @@ export interface Batch {
   touches: [deviceId: string, at: number][];
 }
 
-/** A send result plus, when stored, the seq the writer assigned (not sent to clients). */
-export type StoredResult = SendResult & { seq?: number };
+/**
+ * Outcome of one envelope, compact because a batch can hold thousands: the seq assigned when
+ * stored (> 0), or one of the codes below. The main thread already has everything else.
+ */
+export type Outcome = number;
+export const DUPLICATE = 0;
+export const UNKNOWN_DEVICE = -1;
+export const QUEUE_FULL = -2;
 
 export type ToWriter =
   | { type: 'batch'; batch: Batch }
@@ -33,7 +39,7 @@ export type ToWriter =
 
 export type FromWriter =
   | { type: 'ready' }
-  | { type: 'done'; id: number; sends: StoredResult[][]; acks: number[] }
+  | { type: 'done'; id: number; sends: Outcome[][]; acks: number[] }
   | { type: 'failed'; id: number; message: string }
   | { type: 'swept'; tombstones: number }
   | { type: 'warn'; message: string }

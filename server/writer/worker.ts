@@ -45,6 +45,7 @@ port.on('message', (message: ToWriter) => {
         reply({ type: 'swept', tombstones: applier.sweep(message.ackedBefore) });
       } catch (error) {
         reply({ type: 'warn', message: `sweep failed: ${(error as Error).message}` });
+        reply({ type: 'swept', tombstones: 0 });
       }
       return;
     case 'close':

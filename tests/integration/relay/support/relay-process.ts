@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
 const ENTRY = ['--import', 'tsx', 'server/main.ts'];
@@ -23,8 +24,19 @@ export interface RelayProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+const tempDirs: string[] = [];
+// Registered once per test file (each file imports this module afresh): remove its data folders.
+// Only under Vitest: benchmarks and the Playwright fixtures import this module too.
+if (process.env.VITEST) {
+  afterAll(() => {
+    for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
 export function tempDataDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'wardline-relay-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wardline-relay-test-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export async function startRelay(options: { dataDir?: string; args?: string[] } = {}): Promise<RelayProcess> {
