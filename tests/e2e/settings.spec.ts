@@ -2,10 +2,11 @@ import { expect, screenshot, test } from './fixtures';
 import { enrol } from './flows';
 
 /**
- * Issue #9: a setting the organisation fixed by policy shows read-only as "Set by your
- * organisation"; one it left open stays the clinician's choice.
+ * Issues #8 and #9: a setting the organisation fixed by policy shows as "Set by your
+ * organisation" (read-only; the idle lock is a ceiling the clinician may only shorten); one it
+ * left open stays the clinician's choice.
  */
-test('settings fixed by policy are read-only and say so; the others stay editable', async ({ relay, workstation }, testInfo) => {
+test('settings fixed by policy say so: notifications read-only, the idle lock only shorter; the others stay editable', async ({ relay, workstation }, testInfo) => {
   const { page } = await workstation({ policy: { notificationContent: 'none', idleLockMinutes: 10 } });
   const code = await relay.addUser('aokafor', 'Dr Alice Okafor');
   await enrol(page, { relayUrl: relay.url, code: code.code, pin: '482916', name: 'Dr Alice Okafor' });
@@ -17,9 +18,14 @@ test('settings fixed by policy are read-only and say so; the others stay editabl
   await expect(radios).toHaveCount(3);
   for (const radio of await radios.all()) await expect(radio).toBeDisabled();
   await expect(notifications.getByRole('radio', { checked: true })).toHaveCount(1);
+  // The policy's 10 minutes is a ceiling: the clinician may lock sooner, never later.
   const idle = page.getByLabel('Lock after inactivity');
-  await expect(idle).toHaveAttribute('readonly', '');
-  await expect(idle).toHaveValue(/10 min/);
+  await expect(page.getByText('Set by your organisation: at most 10 minutes. You may choose a shorter time.')).toBeVisible();
+  const offered = await idle.locator('option').evaluateAll((options) => options.map((o) => Number((o as HTMLOptionElement).value)));
+  expect(Math.max(...offered)).toBe(10);
+  await idle.selectOption('2');
+  await expect(page.getByRole('status').filter({ hasText: /saved/i })).toBeVisible();
+  await expect(idle).toHaveValue('2');
   await screenshot(page, testInfo, 'settings-policy');
 });
 

@@ -111,25 +111,24 @@ function Preferences({ view, onChange }: { view: SettingsView; onChange(change: 
           Lock after inactivity
         </label>
         <p className="field__hint" id={`${idleId}-hint`}>
-          {view.idleLockMinutes.locked ? BY_ORGANISATION : `Your organisation allows at most ${minutes(max)}. You may choose a shorter time.`}
+          {/* Policy sets the longest time; a clinician may always lock sooner, never later. */}
+          {view.idleLockMinutes.locked
+            ? `${BY_ORGANISATION}: at most ${minutes(max)}. You may choose a shorter time.`
+            : `Your organisation allows at most ${minutes(max)}. You may choose a shorter time.`}
         </p>
-        {view.idleLockMinutes.locked ? (
-          <input id={idleId} className="field__input field__input--short" readOnly value={minutes(view.idleLockMinutes.value)} aria-describedby={`${idleId}-hint`} />
-        ) : (
-          <select
-            id={idleId}
-            className="field__input field__input--short"
-            value={view.idleLockMinutes.value}
-            aria-describedby={`${idleId}-hint`}
-            onChange={(e) => onChange({ idleLockMinutes: Math.min(Number(e.target.value), max) })}
-          >
-            {choices.map((m) => (
-              <option key={m} value={m}>
-                {minutes(m)}
-              </option>
-            ))}
-          </select>
-        )}
+        <select
+          id={idleId}
+          className="field__input field__input--short"
+          value={view.idleLockMinutes.value}
+          aria-describedby={`${idleId}-hint`}
+          onChange={(e) => onChange({ idleLockMinutes: Math.min(Number(e.target.value), max) })}
+        >
+          {choices.map((m) => (
+            <option key={m} value={m}>
+              {minutes(m)}
+            </option>
+          ))}
+        </select>
       </div>
     </>
   );
