@@ -19,6 +19,8 @@ export const METHOD_NAMES = [
   'messages.send',
   'messages.retry',
   'messages.markRead',
+  'messages.acknowledge',
+  'messages.export',
   'attachments.send',
   'attachments.open',
   'directory.search',

@@ -5,6 +5,7 @@ import type {
   ContactView,
   ConversationSummary,
   DirectoryUser,
+  ExportedFile,
   LockReason,
   Me,
   MessagePage,
@@ -72,10 +73,14 @@ export const methods = {
     z.object({ conversationId: Id, before: z.string().max(256).optional(), limit: z.number().int().min(1).max(200).optional() }).strict(),
   ),
   'messages.send': method<MessageView>()(
-    z.object({ conversationId: Id, text: z.string().trim().min(1).max(MAX_TEXT_CHARS) }).strict(),
+    z.object({ conversationId: Id, text: z.string().trim().min(1).max(MAX_TEXT_CHARS), urgent: z.boolean().optional() }).strict(),
   ),
   'messages.retry': method<MessageView>()(z.object({ messageId: Id }).strict()),
   'messages.markRead': method<null>()(z.object({ conversationId: Id }).strict()),
+  /** Acknowledges an urgent message: its alert stops and the sender's workstations are told. */
+  'messages.acknowledge': method<MessageView>()(z.object({ messageId: Id }).strict()),
+  /** Exactly these messages as a PDF for the patient record (policy: allowExport); logged in the access logs. */
+  'messages.export': method<ExportedFile>()(z.object({ conversationId: Id, messageIds: z.array(Id).min(1).max(500) }).strict()),
   'attachments.send': method<MessageView>()(
     z.object({
       conversationId: Id,

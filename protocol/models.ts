@@ -78,12 +78,23 @@ export interface MessageView {
   sentAt: number;
   status: MessageStatus;
   attachment: AttachmentView | null;
+  /** The sender asked for an acknowledgement. */
+  urgent: boolean;
+  /** When the recipient acknowledged it (shown to both sides), or null. */
+  acknowledgedAt: number | null;
 }
 
 export interface MessagePage {
   messages: MessageView[];
   /** Pass as `before` for the next, older page; null when there is none. */
   nextCursor: string | null;
+}
+
+/** A file made for the clinician to save (an export); `data` is base64. */
+export interface ExportedFile {
+  fileName: string;
+  mimeType: 'application/pdf';
+  data: string;
 }
 
 export interface DirectoryUser {

@@ -22,8 +22,8 @@ export interface CoreOptions {
   policy?: PolicyProvider;
   /** Electron passes powerMonitor, its clipboard and notifications; the web host uses page activity. */
   workstation?: Partial<Pick<WorkstationOptions, 'idle' | 'clipboard' | 'showNotification' | 'timers'>>;
-  /** Test knobs: a cheaper KDF, faster reconnects, a clock. */
-  runtime?: Pick<RuntimeOptions, 'kdf' | 'argon2id' | 'reconnectDelayMs' | 'now'>;
+  /** Test knobs: a cheaper KDF, faster reconnects, a clock (and the engine's timers, for retention and urgent checks). */
+  runtime?: Pick<RuntimeOptions, 'kdf' | 'argon2id' | 'reconnectDelayMs' | 'now' | 'timers'>;
   log?: (event: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -83,9 +83,15 @@ export function createCore(options: CoreOptions): Core {
     policy,
     rng: randomBytes,
     log,
+    timers,
     ...options.runtime,
     hooks: {
-      unlocked: (session, enrolled) => workstation.unlocked(session, enrolled),
+      unlocked: (session, enrolled) => {
+        workstation.unlocked(session, enrolled);
+        // Urgent messages still unacknowledged alert again: locking dropped their alerts.
+        const open = runtime.current;
+        if (open) for (const m of session.store.messages.openUrgent()) workstation.urgent.raise(m.id, messageView(open, m).senderName);
+      },
       beforeLock: (session, reason) => workstation.beforeLock(session, reason),
       unlockFailed: (profileId, err, before) => workstation.audit.unlockFailed(profileId, err, before),
     },
@@ -93,9 +99,14 @@ export function createCore(options: CoreOptions): Core {
       locked: (profileId, reason) => events.emit('profiles.locked', { profileId, reason }),
       messageAdded: (id) => {
         const view = emitMessage('messages.added', id);
-        if (view && !view.fromMe) workstation.notifier.message({ senderName: view.senderName, text: view.text });
+        if (!view || view.fromMe) return;
+        if (view.urgent && view.acknowledgedAt === null) workstation.urgent.raise(view.id, view.senderName);
+        else workstation.notifier.message({ senderName: view.senderName, text: view.text });
       },
-      messageChanged: (id) => void emitMessage('messages.updated', id),
+      messageChanged: (id) => {
+        const view = emitMessage('messages.updated', id);
+        if (view?.acknowledgedAt != null) workstation.urgent.acknowledged(view.id);
+      },
       attachmentArrived: (id) => void emitMessage('messages.updated', id),
       transferProgress: (attachmentId, direction, loaded, total) => events.emit('attachments.progress', { attachmentId, direction, loaded, total }),
       conversationsChanged: () => scheduleConversations(),

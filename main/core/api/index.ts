@@ -3,6 +3,7 @@ import { appHandlers } from './app';
 import { attachmentHandlers } from './attachments';
 import { conversationHandlers } from './conversations';
 import { createDispatch } from './dispatch';
+import { exportHandlers } from './export';
 import type { Dispatch, DispatchOptions, Handlers } from './dispatch';
 import { messageHandlers } from './messages';
 import { profileHandlers } from './profiles';
@@ -20,6 +21,7 @@ export function createHandlers(core: Core): Handlers {
     ...conversationHandlers(core),
     ...messageHandlers(core),
     ...attachmentHandlers(core),
+    ...exportHandlers(core),
   };
 }
 

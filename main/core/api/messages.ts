@@ -3,7 +3,7 @@ import type { Handlers } from './dispatch';
 import { ApiError } from './errors';
 import { messageView } from './views';
 
-export function messageHandlers(core: Core): Pick<Handlers, 'messages.page' | 'messages.send' | 'messages.retry' | 'messages.markRead' | 'search.messages'> {
+export function messageHandlers(core: Core): Pick<Handlers, 'messages.page' | 'messages.send' | 'messages.retry' | 'messages.markRead' | 'messages.acknowledge' | 'search.messages'> {
   const conversationOf = (id: string) => {
     const open = core.runtime.requireOpen();
     if (!open.store.conversations.get(id)) throw new ApiError('not_found', 'That conversation does not exist.');
@@ -15,9 +15,16 @@ export function messageHandlers(core: Core): Pick<Handlers, 'messages.page' | 'm
       const page = open.store.messages.page(conversationId, { before: before ?? null, limit: limit ?? 50 });
       return { messages: page.items.map((m) => messageView(open, m)), nextCursor: page.nextCursor };
     },
-    'messages.send': ({ conversationId, text }) => {
+    'messages.send': ({ conversationId, text, urgent }) => {
       const open = conversationOf(conversationId);
-      return messageView(open, open.engine.sendText(conversationId, text));
+      return messageView(open, open.engine.sendText(conversationId, text, { urgent: urgent === true }));
+    },
+    'messages.acknowledge': ({ messageId }) => {
+      const open = core.runtime.requireOpen();
+      const m = open.store.messages.get(messageId);
+      if (!m || m.direction !== 'in') throw new ApiError('not_found', 'That message is not one sent to you.');
+      if (!m.urgent) throw new ApiError('invalid_input', 'Only an urgent message can be acknowledged.');
+      return messageView(open, open.engine.acknowledge(messageId));
     },
     'messages.retry': ({ messageId }) => {
       const open = core.runtime.requireOpen();

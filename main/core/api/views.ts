@@ -50,6 +50,8 @@ export function messageView(open: OpenProfile, m: MessageRecord): MessageView {
           thumbnail: attachment.thumbnail ? `data:image/jpeg;base64,${encodeBase64(attachment.thumbnail)}` : null,
         }
       : null,
+    urgent: m.urgent,
+    acknowledgedAt: m.acknowledgedAt,
   };
 }
 

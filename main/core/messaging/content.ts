@@ -25,7 +25,8 @@ export const AttachmentPointer = z
   .strict();
 export type AttachmentPointer = z.infer<typeof AttachmentPointer>;
 
-const Text = z.object({ t: z.literal('text'), id: MessageId, sentAt: Millis, text: z.string().min(1).max(8000) }).strict();
+/** `urgent`: the sender wants an acknowledgement; the recipient's workstation alerts until it is given. */
+const Text = z.object({ t: z.literal('text'), id: MessageId, sentAt: Millis, text: z.string().min(1).max(8000), urgent: z.literal(true).optional() }).strict();
 const Attachment = z.object({ t: z.literal('attachment'), id: MessageId, sentAt: Millis, caption: z.string().max(8000), attachment: AttachmentPointer }).strict();
 const Visible = z.discriminatedUnion('t', [Text, Attachment]);
 export type VisibleContent = z.infer<typeof Visible>;
@@ -36,12 +37,16 @@ const Receipt = z.object({ t: z.literal('receipt'), kind: z.enum(['delivered', '
  * shows the whole conversation: `to` names the conversation's other party.
  */
 const SentTranscript = z.object({ t: z.literal('sent'), to: UserRef, message: Visible }).strict();
+/** The recipient acknowledged these urgent messages (by the ids the sender gave them). */
+const Ack = z.object({ t: z.literal('ack'), ids: z.array(MessageId).min(1).max(500), at: Millis }).strict();
+/** An acknowledgement given on another of our workstations: stops the alert on this one too. */
+const AckSync = z.object({ t: z.literal('ack-sync'), peer: UserRef, ids: z.array(MessageId).min(1).max(500), at: Millis }).strict();
 /** Read state from another of our own workstations: clears unread badges everywhere. */
 const ReadSync = z.object({ t: z.literal('read-sync'), peer: UserRef, ids: z.array(MessageId).min(1).max(500) }).strict();
 
 export const Content = z.object({
   v: z.literal(CONTENT_VERSION),
-  body: z.discriminatedUnion('t', [Text, Attachment, Receipt, SentTranscript, ReadSync]),
+  body: z.discriminatedUnion('t', [Text, Attachment, Receipt, SentTranscript, ReadSync, Ack, AckSync]),
 });
 export type Content = z.infer<typeof Content>;
 export type ContentBody = Content['body'];

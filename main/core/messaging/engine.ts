@@ -9,9 +9,12 @@ import type { Account } from './account';
 import { encodeContent } from './content';
 import type { DeviceNotice } from './directory';
 import { DeviceDirectory } from './directory';
-import { directConversationId, newMessageId } from './ids';
+import { directConversationId, newMessageId, peerOfDirect } from './ids';
 import { Attachments, MAX_ATTACHMENT_BYTES } from './attachments';
 import { Receiver } from './receiver';
+import { RetentionSweeper } from './retention';
+import type { SweepTimers } from './retention';
+import { UrgentWatch } from './urgent-watch';
 import { Sender } from './sender';
 import { SessionBook } from './sessions';
 
@@ -37,7 +40,19 @@ export interface EngineOptions {
   log?: (event: string, fields?: Record<string, unknown>) => void;
   /** Reconnect backoff (tests shorten it). */
   reconnectDelayMs?: number;
+  /** The organisation's retentionDays (policy), read at every sweep; absent or 0 keeps everything. */
+  retentionDays?: () => number;
+  /** Clock and timers for the retention sweep and urgent-message checks (tests drive them by hand). */
+  timers?: SweepTimers;
+  /** The organisation's urgentUndeliveredMinutes (policy). Default 10. */
+  urgentUndeliveredMinutes?: () => number;
 }
+
+const systemTimers: SweepTimers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 /**
  * The messaging engine of one unlocked profile: the relay connection, the device directory,
@@ -50,6 +65,8 @@ export class MessagingEngine {
   private readonly sender: Sender;
   private readonly receiver: Receiver;
   private readonly attachments: Attachments;
+  private readonly retention: RetentionSweeper;
+  private readonly urgentWatch: UrgentWatch;
   private keys: DeviceKeys;
   private readonly now: () => number;
   private readonly log: NonNullable<EngineOptions['log']>;
@@ -95,8 +112,21 @@ export class MessagingEngine {
         done: (messageId) => this.events.messageChanged?.(messageId),
       },
     });
+    this.retention = new RetentionSweeper({
+      store, timers: o.timers ?? systemTimers, log: this.log,
+      retentionDays: o.retentionDays ?? (() => 0),
+      swept: () => this.events.conversationsChanged?.(),
+    });
+    this.urgentWatch = new UrgentWatch({
+      store, timers: o.timers ?? systemTimers, now: this.now, newId: () => newMessageId(rng),
+      minutes: o.urgentUndeliveredMinutes ?? (() => 10),
+      added: (id) => {
+        this.events.messageAdded?.(id);
+        this.events.conversationsChanged?.();
+      },
+    });
     this.relay.onPush('envelope.deliver', (push) => void this.receiver.enqueue(push.envelopes));
-    this.relay.onPush('prekeys.low', () => void this.replenishPrekeys().catch(() => undefined));
+    this.relay.onPush('prekeys.low', () => void this.replenishPrekeys().catch((err: unknown) => this.log('prekeys.replenish_failed', { reason: err instanceof Error ? err.message : 'error' })));
     this.relay.onPush('device.revoked', () => this.events.revoked?.());
     this.relay.onState((state) => {
       this.events.connection?.(state);
@@ -114,11 +144,15 @@ export class MessagingEngine {
   }
 
   start(): void {
+    this.retention.start();
+    this.urgentWatch.start();
     this.relay.connect();
   }
 
   /** Stops all traffic; the relay keeps whatever arrives until this profile is unlocked again. */
   stop(): void {
+    this.retention.stop();
+    this.urgentWatch.stop();
     this.sender.stop();
     this.receiver.stop();
     this.attachments.stop();
@@ -144,11 +178,39 @@ export class MessagingEngine {
     return id;
   }
 
-  /** Commits the message with its outbox entries before anything goes on the wire. */
-  sendText(conversationId: string, text: string): MessageRecord {
+  /**
+   * Commits the message with its outbox entries before anything goes on the wire. An urgent one
+   * also starts the watch that tells the sender if it has not arrived within the policy's minutes.
+   */
+  sendText(conversationId: string, text: string, opts: { urgent?: boolean } = {}): MessageRecord {
     const id = newMessageId(this.o.rng);
     const sentAt = this.now();
-    return this.enqueueVisible(conversationId, id, sentAt, { t: 'text', id, sentAt, text }, text);
+    const message = this.enqueueVisible(conversationId, id, sentAt, { t: 'text', id, sentAt, text, ...(opts.urgent ? { urgent: true as const } : {}) }, text);
+    if (opts.urgent) this.urgentWatch.check();
+    return message;
+  }
+
+  /**
+   * The recipient acknowledges an urgent message: recorded here, sent encrypted to the sender's
+   * workstations (who see who acknowledged and when) and to our own others (their alerts stop).
+   */
+  acknowledge(messageId: string): MessageRecord {
+    const { store, account } = this.o;
+    const m = store.messages.get(messageId);
+    if (!m || m.direction !== 'in' || !m.urgent) throw new Error('only an urgent message to us can be acknowledged');
+    const peer = peerOfDirect(m.conversationId);
+    const at = this.now();
+    const changed = store.transaction(() => {
+      if (!store.messages.setAcknowledged(messageId, at)) return false;
+      store.outbox.enqueue({ kind: 'fanout', recipientUserId: m.senderUserId, payload: encodeContent({ t: 'ack', ids: [m.senderMessageId], at }), nextAttemptAt: at, createdAt: at });
+      if (peer) store.outbox.enqueue({ kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ t: 'ack-sync', peer, ids: [m.senderMessageId], at }), nextAttemptAt: at, createdAt: at });
+      return true;
+    });
+    if (changed) {
+      this.events.messageChanged?.(messageId);
+      void this.sender.flush();
+    }
+    return store.messages.get(messageId)!;
   }
 
   /** Used by attachments: the content carries the pointer (key, digest, blob id). */
@@ -158,9 +220,10 @@ export class MessagingEngine {
     if (!conversation) throw new Error('no such conversation');
     const peer = store.conversations.members(conversationId).find((m) => m !== account.userId);
     if (!peer) throw new Error('conversation has no other member');
+    const urgent = content.t === 'text' && content.urgent === true;
     const message = store.transaction(() => {
       const rec = store.messages.insertOutgoing(
-        { id, conversationId, direction: 'out', senderUserId: account.userId, senderDeviceId: account.deviceId, senderMessageId: id, kind: 'text', body: preview, status: 'pending', sentAt },
+        { id, conversationId, direction: 'out', senderUserId: account.userId, senderDeviceId: account.deviceId, senderMessageId: id, kind: 'text', body: preview, status: 'pending', sentAt, urgent },
         [
           { kind: 'fanout', recipientUserId: peer, payload: encodeContent(content), nextAttemptAt: sentAt, createdAt: sentAt },
           { kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ t: 'sent', to: peer, message: content }), nextAttemptAt: sentAt, createdAt: sentAt },
@@ -249,7 +312,7 @@ export class MessagingEngine {
     if (!peer) throw new Error('conversation has no other member');
     store.transaction(() => {
       store.messages.resetStatus(messageId, 'pending');
-      store.outbox.enqueue({ kind: 'fanout', messageId, recipientUserId: peer, payload: encodeContent({ t: 'text', id: messageId, sentAt: m.sentAt, text: m.body }), nextAttemptAt: this.now(), createdAt: this.now() });
+      store.outbox.enqueue({ kind: 'fanout', messageId, recipientUserId: peer, payload: encodeContent({ t: 'text', id: messageId, sentAt: m.sentAt, text: m.body, ...(m.urgent ? { urgent: true as const } : {}) }), nextAttemptAt: this.now(), createdAt: this.now() });
     });
     this.events.messageChanged?.(messageId);
     void this.sender.flush();

@@ -230,6 +230,20 @@ export class Receiver {
           }
         }
       }
+      if (body.t === 'ack' && !fromMe) {
+        for (const id of body.ids) {
+          const mine = store.messages.findOwn(account.userId, id);
+          if (mine && mine.conversationId === directConversationId(envelope.senderUserId) && store.messages.setAcknowledged(mine.id, Math.min(body.at, now() + 60_000))) {
+            effects.statusChanged.push(mine.id);
+          }
+        }
+      }
+      if (body.t === 'ack-sync' && fromMe) {
+        for (const id of body.ids) {
+          const theirs = store.messages.findUrgentIncoming(body.peer, id);
+          if (theirs && store.messages.setAcknowledged(theirs.id, Math.min(body.at, now() + 60_000))) effects.statusChanged.push(theirs.id);
+        }
+      }
       if (body.t === 'read-sync' && fromMe) {
         const cleared = store.messages.markReadBySender(directConversationId(body.peer), body.peer, body.ids, now());
         if (cleared > 0) effects.statusChanged.push(...body.ids);
@@ -263,6 +277,7 @@ export class Receiver {
       status: direction === 'out' ? 'sent' : 'received',
       sentAt: Math.min(content.sentAt, now() + 60_000),
       receivedAt: now(),
+      urgent: content.t === 'text' && content.urgent === true,
     };
   }
 

@@ -4,6 +4,7 @@ import { enrolNewDevice } from '../messaging/account';
 import type { Account } from '../messaging/account';
 import { MessagingEngine } from '../messaging/engine';
 import type { EngineEvents } from '../messaging/engine';
+import type { SweepTimers } from '../messaging/retention';
 import type { PolicyProvider } from '../policy';
 import type { LockReason } from '../../../protocol/models';
 import type { Store } from '../store';
@@ -23,6 +24,8 @@ export interface RuntimeOptions {
   kdf?: KdfParams;
   argon2id?: Argon2idFn;
   reconnectDelayMs?: number;
+  /** The workstation's clock and timers, for the engine's retention sweep and urgent checks. */
+  timers?: SweepTimers;
   events?: Partial<EngineEvents> & { locked?(profileId: string, reason: LockReason): void };
   /** The shared-workstation behaviour (auto-lock, audit, notifications, clipboard) around each open profile. */
   hooks?: {
@@ -151,6 +154,9 @@ export class ProfileRuntime {
       log: this.o.log,
       events: this.o.events,
       reconnectDelayMs: this.o.reconnectDelayMs,
+      timers: this.o.timers,
+      retentionDays: () => this.o.policy.current().values.retentionDays,
+      urgentUndeliveredMinutes: () => this.o.policy.current().values.urgentUndeliveredMinutes,
     });
     this.open = { session, store, engine, account };
     this.o.hooks?.unlocked(session, enrolled);

@@ -86,6 +86,15 @@ export class Store {
     });
   }
 
+  /**
+   * Copies the WAL into the database file and truncates it: after a retention sweep, the only
+   * copies of deleted pages left are the zeroed ones (secure_delete) in the main file.
+   */
+  checkpoint(): void {
+    this.c.assertOpen();
+    this.c.handle.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
   /** PRAGMA integrity_check; ['ok'] when the file is sound. */
   integrityCheck(): string[] {
     return this.c.all<{ integrity_check: string }>('PRAGMA integrity_check').map((r) => r.integrity_check);

@@ -82,12 +82,16 @@ export interface NewMessage {
   sentAt: number;
   /** Local receipt time of an incoming message; it orders the conversation when present. */
   receivedAt?: number | null;
+  /** The sender asked for an acknowledgement (repeating alert at the recipient). */
+  urgent?: boolean;
 }
 
 export interface MessageRecord extends Required<Omit<NewMessage, 'receivedAt'>> {
   receivedAt: number | null;
   sortAt: number;
   readAt: number | null;
+  /** Urgent messages: when the recipient acknowledged it (their clock), else null. */
+  acknowledgedAt: number | null;
 }
 
 export interface MessagePage {

@@ -8,7 +8,9 @@ export { ACCESS_EVENTS, ACCESS_REASONS, MachineAccessLog, accessLogDir, accessLo
 export type { AccessEvent, AccessLogEntry, AccessReason, AccessRecord, MachineAccessLogOptions } from './access-log';
 export { AccessAudit } from './access-audit';
 export type { AccessAuditOptions, AuditedSession } from './access-audit';
-export { GENERIC_BODY, NOTIFICATION_TITLE, Notifier, burstText, notificationText } from './notifications';
+export { GENERIC_BODY, NOTIFICATION_TITLE, Notifier, burstText, notificationText, urgentText } from './notifications';
+export { URGENT_REPEAT_MS, UrgentAlerts } from './urgent-alerts';
+export type { UrgentAlertsOptions } from './urgent-alerts';
 export type { NotificationText, NotifierOptions, ShownNotification } from './notifications';
 export { ClipboardGuard } from './clipboard';
 export type { ClipboardGuardOptions, ClipboardLike } from './clipboard';

@@ -44,6 +44,15 @@ export function burstText(level: NotificationLevel, messages: readonly { senderN
 }
 
 /**
+ * An urgent message's alert. Never the message text, whatever the level: it repeats until
+ * acknowledged, so it is on screen for minutes, in front of whoever passes.
+ */
+export function urgentText(level: NotificationLevel, message: { senderName: string }): NotificationText {
+  const name = level === 'sender' || level === 'full' ? clean(message.senderName, MAX_NAME_CHARS) : '';
+  return { title: NOTIFICATION_TITLE, body: name ? `Urgent message from ${name}: open Wardline to acknowledge` : 'Urgent message in Wardline: open Wardline to acknowledge' };
+}
+
+/**
  * Control characters, line breaks and bidi overrides out (a name cannot fake a second line or
  * reverse the text after it), whitespace collapsed, cut at a grapheme boundary so an emoji or
  * accented letter is never split. Zero-width joiners stay: emoji sequences need them.
@@ -122,6 +131,12 @@ export class Notifier {
     }
     this.#show(notificationText(this.#o.level(), message));
     this.#openWindow();
+  }
+
+  /** An urgent message's alert: shown at once, never gathered into a burst; nothing while locked. */
+  urgent(message: { senderName: string }): void {
+    if (this.#locked) return;
+    this.#show(urgentText(this.#o.level(), message));
   }
 
   #openWindow(): void {

@@ -8,6 +8,7 @@ import { IdleLockController } from './idle-lock';
 import { Notifier } from './notifications';
 import type { NotificationText, ShownNotification } from './notifications';
 import { systemTimers } from './timers';
+import { UrgentAlerts } from './urgent-alerts';
 import type { Timers } from './timers';
 
 /** The effective settings (policy ceiling and the clinician's stricter choice), read when needed. */
@@ -48,6 +49,7 @@ export class Workstation {
   readonly audit: AccessAudit;
   readonly notifier: Notifier;
   readonly clipboard: ClipboardGuard;
+  readonly urgent: UrgentAlerts;
   readonly #o: WorkstationOptions;
 
   constructor(options: WorkstationOptions) {
@@ -56,6 +58,7 @@ export class Workstation {
     const onError = options.onError ?? ((e: unknown) => console.error('workstation:', e));
     this.audit = new AccessAudit({ machine: new MachineAccessLog({ dataDir: options.dataDir, timers, onError }), timers, onError });
     this.notifier = new Notifier({ show: (text) => options.showNotification?.(text), level: () => options.settings().notificationLevel, timers });
+    this.urgent = new UrgentAlerts({ notifier: this.notifier, timers });
     this.clipboard = new ClipboardGuard({ clipboard: options.clipboard, clearAfterSeconds: () => options.settings().clipboardClearSeconds, timers });
     this.idle = new IdleLockController({
       idleSeconds: () => options.idle.idleSeconds(),
@@ -84,6 +87,7 @@ export class Workstation {
    */
   async beforeLock(session: AuditedSession, reason: LockReason | 'switch'): Promise<void> {
     this.idle.stop();
+    this.urgent.lock();
     this.notifier.lock();
     await this.clipboard.clearNow().catch(this.#o.onError ?? ((e: unknown) => console.error('clipboard:', e)));
     await this.audit.locking(session, reason);

@@ -14,7 +14,7 @@ export interface Upload {
 interface Props {
   recipient: string;
   /** Resolves to an error sentence, or null when the message was handed to main. */
-  onSendText(text: string): Promise<string | null>;
+  onSendText(text: string, urgent: boolean): Promise<string | null>;
   onSendFiles(files: File[]): void;
   uploads: readonly Upload[];
   /** An error from sending files (too large, refused), shown under the box. */
@@ -28,6 +28,7 @@ interface Props {
  */
 export function Composer({ recipient, onSendText, onSendFiles, uploads, fileError, autoFocus }: Props) {
   const [text, setText] = useState('');
+  const [urgent, setUrgent] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
@@ -46,7 +47,8 @@ export function Composer({ recipient, onSendText, onSendFiles, uploads, fileErro
     }
     setText('');
     setError(null);
-    const problem = await onSendText(trimmed);
+    const problem = await onSendText(trimmed, urgent);
+    if (!problem) setUrgent(false);
     if (problem) {
       // Give the words back rather than lose what a clinician typed.
       setText((current) => (current ? current : trimmed));
@@ -128,6 +130,9 @@ export function Composer({ recipient, onSendText, onSendFiles, uploads, fileErro
           onKeyDown={onKeyDown}
           onPaste={onPaste}
         />
+        <label className="composer__urgent" title="The recipient is alerted every 2 minutes until they acknowledge it">
+          <input type="checkbox" checked={urgent} onChange={(event) => setUrgent(event.target.checked)} /> Urgent
+        </label>
         <button type="submit" className="button button--primary composer__send" disabled={!text.trim()}>
           Send
         </button>

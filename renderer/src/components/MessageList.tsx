@@ -18,6 +18,7 @@ interface Props {
   transfers: Transfers;
   retrying: ReadonlySet<string>;
   onRetry(message: MessageView): void;
+  onAcknowledge(message: MessageView): void;
   onOpenAttachment(message: MessageView): void;
   /** Changes when the reader sent something: go to the newest message even if scrolled up. */
   followSignal: number;
@@ -141,6 +142,7 @@ export function MessageList(props: Props) {
                   transfer={message.attachment ? props.transfers.get(message.attachment.id) : undefined}
                   retrying={props.retrying.has(message.id)}
                   onRetry={props.onRetry}
+                  onAcknowledge={props.onAcknowledge}
                   onOpenAttachment={props.onOpenAttachment}
                 />
               </div>

@@ -12,11 +12,12 @@ interface Props {
   transfer: TransferProgress | undefined;
   retrying: boolean;
   onRetry(message: MessageView): void;
+  onAcknowledge(message: MessageView): void;
   onOpenAttachment(message: MessageView): void;
 }
 
 /** One message, safety notice or attachment, with its day heading when the day changes. */
-export const MessageRow = memo(function MessageRow({ message, newDay, highlighted, transfer, retrying, onRetry, onOpenAttachment }: Props) {
+export const MessageRow = memo(function MessageRow({ message, newDay, highlighted, transfer, retrying, onRetry, onAcknowledge, onOpenAttachment }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   // A search result opens here: focus it so keyboard and screen-reader users land on it too.
   useEffect(() => {
@@ -55,6 +56,7 @@ export const MessageRow = memo(function MessageRow({ message, newDay, highlighte
         >
           <div className="msg__bubble">
             <p className={message.fromMe ? 'sr-only' : 'msg__sender'}>{message.fromMe ? 'You' : message.senderName}</p>
+            {message.urgent && <p className="msg__urgent">Urgent</p>}
             {message.attachment && (
               <Attachment message={message} transfer={transfer} onOpen={() => onOpenAttachment(message)} />
             )}
@@ -63,6 +65,16 @@ export const MessageRow = memo(function MessageRow({ message, newDay, highlighte
               {when}
               {message.fromMe && <StatusMark status={message.status} />}
             </p>
+            {message.urgent && message.acknowledgedAt !== null && (
+              <p className="msg__acknowledged">
+                Acknowledged{message.fromMe ? '' : ' by you'} at <time dateTime={new Date(message.acknowledgedAt).toISOString()}>{clockTime(message.acknowledgedAt)}</time>
+              </p>
+            )}
+            {message.urgent && message.acknowledgedAt === null && !message.fromMe && (
+              <button type="button" className="button button--small button--primary" onClick={() => onAcknowledge(message)}>
+                Acknowledge
+              </button>
+            )}
           </div>
           {message.status === 'failed' && message.fromMe && (
             <p className="msg__failed" role="group" aria-label="Message not sent">

@@ -43,8 +43,8 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
   const loadOlderPage = useCallback(() => void loadOlder(), [loadOlder]);
 
   const sendText = useCallback(
-    async (text: string) => {
-      const result = await call(() => window.wardline.messages.send({ conversationId: id, text }));
+    async (text: string, urgent: boolean) => {
+      const result = await call(() => window.wardline.messages.send({ conversationId: id, text, ...(urgent ? { urgent } : {}) }));
       if (!result.ok) return result.error.message;
       upsert(result.value);
       setFollowSignal((n) => n + 1);
@@ -86,6 +86,15 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
       }
     },
     [id, upsert],
+  );
+
+  const acknowledge = useCallback(
+    async (message: MessageView) => {
+      const result = await call(() => window.wardline.messages.acknowledge({ messageId: message.id }));
+      if (result.ok) upsert(result.value);
+      else setActionError(`Not acknowledged: ${result.error.message}`);
+    },
+    [upsert],
   );
 
   const retry = useCallback(
@@ -194,6 +203,7 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
           transfers={transfers}
           retrying={retrying}
           onRetry={retry}
+          onAcknowledge={acknowledge}
           onOpenAttachment={openAttachment}
           followSignal={followSignal}
         />

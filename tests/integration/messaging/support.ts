@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createApi } from '../../../main/core/api';
 import type { Dispatch } from '../../../main/core/api';
 import { createCore } from '../../../main/core/core';
-import type { Core } from '../../../main/core/core';
+import type { Core, CoreOptions } from '../../../main/core/core';
 import { createPolicyProvider } from '../../../main/core/policy';
 import { InsecureFileDeviceSecretProvider } from '../../../main/core/vault';
 import type { MethodName } from '../../../protocol/channels';
@@ -19,15 +19,19 @@ export class Workstation {
   readonly api: Dispatch;
   readonly log: { event: string; fields?: Record<string, unknown> }[] = [];
 
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    options: Pick<CoreOptions, 'policy'> & { runtime?: CoreOptions['runtime']; showNotification?: NonNullable<CoreOptions['workstation']>['showNotification'] } = {},
+  ) {
     this.core = createCore({
       dataDir,
       host: 'web-host',
       version: 'test',
       deviceSecrets: new InsecureFileDeviceSecretProvider(dataDir),
       allowInsecureDeviceSecret: true,
-      policy: createPolicyProvider({ log: { warn: () => undefined }, registry: null, files: null }),
-      runtime: { reconnectDelayMs: 100 },
+      policy: options.policy ?? createPolicyProvider({ log: { warn: () => undefined }, registry: null, files: null }),
+      runtime: { reconnectDelayMs: 100, ...options.runtime },
+      ...(options.showNotification ? { workstation: { showNotification: options.showNotification } } : {}),
       log: (event, fields) => {
         this.log.push({ event, fields });
         if (process.env.WARDLINE_DEBUG) console.log(dataDir.slice(-12), event, JSON.stringify(fields ?? {}));

@@ -19,6 +19,8 @@ interface Row {
   received_at: number | null;
   sort_at: number;
   read_at: number | null;
+  urgent: 0 | 1;
+  acknowledged_at: number | null;
 }
 
 const fromRow = (r: Row): MessageRecord => ({
@@ -35,6 +37,8 @@ const fromRow = (r: Row): MessageRecord => ({
   receivedAt: r.received_at,
   sortAt: r.sort_at,
   readAt: r.read_at,
+  urgent: r.urgent === 1,
+  acknowledgedAt: r.acknowledged_at,
 });
 
 export const MAX_PAGE = 200;
@@ -178,6 +182,57 @@ export class MessageRepo {
     return this.c.run("UPDATE messages SET status = ? WHERE id = ? AND status = 'failed'", status, id).changes > 0;
   }
 
+  /**
+   * Retention: deletes every message whose place in the timeline (sort_at) is before `cutoff`,
+   * with its attachments, their content and thumbnails, and its outbox entries (all cascade), and
+   * its search entries (trigger), in one transaction. The FTS index is then merged ('optimize'):
+   * a delete only adds a tombstone segment, and the old segment would keep the words otherwise.
+   * Dedupe markers stay, so a re-delivered envelope of an expired message is not stored again.
+   */
+  deleteOlderThan(cutoff: number): { messages: number; attachments: number } {
+    return this.c.tx(() => {
+      const attachments = this.c.get<{ n: number }>(
+        'SELECT count(*) AS n FROM attachments WHERE message_id IN (SELECT id FROM messages WHERE sort_at < ?)',
+        cutoff,
+      )?.n ?? 0;
+      const messages = this.c.run('DELETE FROM messages WHERE sort_at < ?', cutoff).changes;
+      if (messages > 0) this.c.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
+      return { messages, attachments };
+    });
+  }
+
+  /** Records an urgent message's acknowledgement once; false if it is not urgent or already acknowledged. */
+  setAcknowledged(id: string, at: number): boolean {
+    return this.c.run('UPDATE messages SET acknowledged_at = ? WHERE id = ? AND urgent = 1 AND acknowledged_at IS NULL', at, id).changes > 0;
+  }
+
+  /** An urgent message a colleague sent us, by the id they gave it (acknowledged on another of our workstations). */
+  findUrgentIncoming(senderUserId: string, senderMessageId: string): MessageRecord | null {
+    const r = this.c.get<Row>(
+      "SELECT * FROM messages WHERE urgent = 1 AND direction = 'in' AND sender_user_id = ? AND sender_message_id = ?",
+      senderUserId, senderMessageId,
+    );
+    return r ? fromRow(r) : null;
+  }
+
+  /** Urgent messages to us not yet acknowledged: their alerts resume at unlock. */
+  openUrgent(): MessageRecord[] {
+    return this.c.all<Row>("SELECT * FROM messages WHERE urgent = 1 AND direction = 'in' AND acknowledged_at IS NULL ORDER BY sort_at, seq").map(fromRow);
+  }
+
+  /** Our urgent messages no workstation of the recipient has confirmed storing, not yet warned about. */
+  undeliveredUrgent(): MessageRecord[] {
+    return this.c.all<Row>(
+      `SELECT * FROM messages WHERE urgent = 1 AND direction = 'out' AND status IN ('pending', 'sent', 'failed')
+         AND undelivered_warned_at IS NULL ORDER BY sent_at, seq`,
+    ).map(fromRow);
+  }
+
+  /** The sender was told once; false if they already were. */
+  markUndeliveredWarned(id: string, at: number): boolean {
+    return this.c.run('UPDATE messages SET undelivered_warned_at = ? WHERE id = ? AND undelivered_warned_at IS NULL', at, id).changes > 0;
+  }
+
   count(conversationId?: string): number {
     const r = conversationId === undefined
       ? this.c.get<{ n: number }>('SELECT count(*) AS n FROM messages')
@@ -188,17 +243,17 @@ export class MessageRepo {
   #insertRow(m: NewMessage): MessageRecord {
     const sortAt = this.#insertMessage(m);
     this.#touchConversation(m.conversationId, sortAt);
-    return { ...m, kind: m.kind ?? 'text', receivedAt: m.receivedAt ?? null, sortAt, readAt: null };
+    return { ...m, kind: m.kind ?? 'text', receivedAt: m.receivedAt ?? null, sortAt, readAt: null, urgent: m.urgent ?? false, acknowledgedAt: null };
   }
 
   #insertMessage(m: NewMessage): number {
     const sortAt = m.receivedAt ?? m.sentAt;
     this.c.run(
       `INSERT INTO messages (id, conversation_id, direction, sender_user_id, sender_device_id, sender_message_id,
-         kind, body, status, sent_at, received_at, sort_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         kind, body, status, sent_at, received_at, sort_at, urgent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       m.id, m.conversationId, m.direction, m.senderUserId, m.senderDeviceId, m.senderMessageId,
-      m.kind ?? 'text', m.body, m.status, m.sentAt, m.receivedAt ?? null, sortAt,
+      m.kind ?? 'text', m.body, m.status, m.sentAt, m.receivedAt ?? null, sortAt, m.urgent ? 1 : 0,
     );
     return sortAt;
   }
