@@ -14,6 +14,8 @@ export interface ProfileSummary {
   userId: string;
   lastUsedAt: number | null;
   state: 'active' | 'erased';
+  /** Why it was erased: too many wrong PINs, or the organisation's remote wipe. */
+  erasedReason?: 'too_many_attempts' | 'remote_wipe' | null;
 }
 
 /** The clinician whose profile is open. */
@@ -131,4 +133,4 @@ export interface TransferProgress {
   total: number;
 }
 
-export type LockReason = 'user' | 'idle' | 'os-lock' | 'suspend' | 'user-switch' | 'shortcut';
+export type LockReason = 'user' | 'idle' | 'os-lock' | 'suspend' | 'user-switch' | 'shortcut' | 'remote-wipe';

@@ -265,7 +265,8 @@ export const DeliveredEnvelope = z.object({
   payload: z.string(),
 });
 export const EnvelopeDeliver = z.object({ envelopes: z.array(DeliveredEnvelope) });
-export const DeviceRevoked = z.object({ deviceId: DeviceId, reason: z.enum(['revoked', 'user_disabled']) });
+/** `wipe`: a wipe order signed by the directory key (protocol/wipe.ts); the device verifies it and crypto-erases. */
+export const DeviceRevoked = z.object({ deviceId: DeviceId, reason: z.enum(['revoked', 'user_disabled']), wipe: base64(1, 2048).optional() });
 /** Another socket authenticated as this device; this one is closed (one live socket per device). */
 export const SessionReplaced = Empty;
 export const RelayErrorEvent = z.object({ event: z.string(), error: RelayError });

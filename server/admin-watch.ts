@@ -6,6 +6,7 @@
  */
 import type { AttachmentTokens } from './attachment-tokens';
 import type { RelayContext } from './context';
+import { wipeOrderFor } from './wipe';
 
 export function watchAdminEvents(ctx: RelayContext, tokens: AttachmentTokens): () => void {
   let last = ctx.devices.lastAdminEventSeq();
@@ -15,11 +16,11 @@ export function watchAdminEvents(ctx: RelayContext, tokens: AttachmentTokens): (
         last = event.seq;
         ctx.writer.adminEvent(event);
         if (event.kind === 'device_revoked') {
-          ctx.registry.kickDevice(event.target, 'revoked');
+          ctx.registry.kickDevice(event.target, 'revoked', (deviceId, userId) => wipeOrderFor(ctx, deviceId, userId, 'revoked'));
           tokens.revokeDevice(event.target);
           ctx.log.info({ deviceId: event.target }, 'device revoked: disconnected');
         } else {
-          ctx.registry.kickUser(event.target);
+          ctx.registry.kickUser(event.target, (deviceId, userId) => wipeOrderFor(ctx, deviceId, userId, 'user_disabled'));
           ctx.log.info({ userId: event.target }, 'user disabled: devices disconnected');
         }
       }

@@ -10,6 +10,7 @@ import type { Logger } from './log';
 import type { TokenBucket } from './rate-limit';
 import type { DeliveryPump } from './socket/delivery';
 import type { SessionRegistry } from './socket/registry';
+import type { DirectoryKey } from './directory-key';
 
 export interface RelayContext {
   config: Config;
@@ -24,6 +25,8 @@ export interface RelayContext {
   delivery: DeliveryPump;
   writer: EnvelopeWriter;
   attachments: AttachmentService;
+  /** Signs device certificates and wipe orders. */
+  directoryKey: DirectoryKey;
   /** Per device, not per socket: reconnecting does not refill a device's envelope allowance. */
   envelopeBuckets: Map<string, TokenBucket>;
 }

@@ -92,6 +92,7 @@ export async function startRelay(config: Config, log: Logger): Promise<RunningRe
     writer,
     attachments,
     envelopeBuckets: new Map(),
+    directoryKey,
   };
   const io = createSocketServer(server, ctx);
   const stopAdminWatch = watchAdminEvents(ctx, tokens);

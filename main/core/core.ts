@@ -5,6 +5,7 @@ import { createPolicyProvider, effectiveClipboardClearSeconds, effectiveIdleLock
 import type { PolicyProvider } from './policy';
 import { readPreferences } from './runtime/preferences';
 import { ProfileRuntime } from './runtime/runtime';
+import { listProfiles } from './vault/profile-directory';
 import type { RuntimeOptions } from './runtime/runtime';
 import type { DeviceSecretProvider } from './vault';
 import { activityIdleSource, systemTimers, Workstation } from './workstation';
@@ -97,6 +98,11 @@ export function createCore(options: CoreOptions): Core {
     },
     events: {
       locked: (profileId, reason) => events.emit('profiles.locked', { profileId, reason }),
+      // The tile now says the profile was erased by the organisation.
+      wiped: (profileId) => {
+        workstation.audit.wiped(profileId);
+        events.emit('profiles.changed', listProfiles(options.dataDir));
+      },
       messageAdded: (id) => {
         const view = emitMessage('messages.added', id);
         if (!view || view.fromMe) return;

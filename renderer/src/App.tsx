@@ -24,6 +24,7 @@ const REASON: Record<LockReason, string> = {
   suspend: 'was locked because the workstation went to sleep',
   'user-switch': 'was locked because the Windows user changed',
   shortcut: 'was locked with the keyboard shortcut',
+  'remote-wipe': 'was erased on your organisation\'s instruction (this workstation was removed from Wardline)',
 };
 
 /**

@@ -54,14 +54,16 @@ export class DeviceRepository {
   }
 
   /** One query answers both "does it exist" and "may it be used now". */
-  status(deviceId: string): { status: DeviceStatus; device?: ActiveDevice } {
+  status(deviceId: string): { status: DeviceStatus; device?: ActiveDevice; former?: ActiveDevice } {
     const row = this.statusStmt.get(deviceId) as
       | (ActiveDevice & { revokedAt: number | null; disabledAt: number | null })
       | undefined;
     if (!row) return { status: 'unknown' };
-    if (row.revokedAt !== null) return { status: 'revoked' };
-    if (row.disabledAt !== null) return { status: 'user_disabled' };
-    return { status: 'active', device: { id: row.id, userId: row.userId, identityKey: row.identityKey, certificate: row.certificate } };
+    const device = { id: row.id, userId: row.userId, identityKey: row.identityKey, certificate: row.certificate };
+    // `former`: a revoked or disabled device's keys, only so it can be sent its wipe order after it proves itself.
+    if (row.revokedAt !== null) return { status: 'revoked', former: device };
+    if (row.disabledAt !== null) return { status: 'user_disabled', former: device };
+    return { status: 'active', device };
   }
 
   activeForUser(userId: string): ActiveDevice[] {

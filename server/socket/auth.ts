@@ -9,6 +9,7 @@ import { authChallengeMessage } from '../../protocol/relay';
 import type { RelayContext } from '../context';
 import { verifies } from '../enrolment';
 import { RelayFailure } from '../failure';
+import { wipeOrderFor } from '../wipe';
 import { prekeyCounts } from './prekeys';
 import { onRequest } from './requests';
 import type { Session } from './session';
@@ -46,9 +47,15 @@ export function registerAuth(session: Session, ctx: RelayContext): void {
     session.challenge = undefined;
     const now = Date.now();
     if (!challenge || challenge.expiresAt <= now) throw new RelayFailure('auth_failed', 'challenge expired or already answered; reconnect');
-    const { status, device } = ctx.devices.status(deviceId);
-    if (status === 'revoked') throw new RelayFailure('device_revoked', 'this device has been revoked');
-    if (status === 'user_disabled') throw new RelayFailure('user_disabled', 'this user is disabled');
+    const { status, device, former } = ctx.devices.status(deviceId);
+    if (status === 'revoked' || status === 'user_disabled') {
+      // A revoked device that proves it holds its key is told to erase itself, and nothing else.
+      if (former && verifies(signature, authChallengeMessage(ctx.origin, deviceId, challenge.nonce), former.identityKey)) {
+        session.socket.emit('device.revoked', { deviceId, reason: status === 'revoked' ? 'revoked' : 'user_disabled', wipe: wipeOrderFor(ctx, deviceId, former.userId, status) });
+      }
+      if (status === 'revoked') throw new RelayFailure('device_revoked', 'this device has been revoked');
+      throw new RelayFailure('user_disabled', 'this user is disabled');
+    }
     if (!device) throw new RelayFailure('auth_failed', 'signature does not verify');
     if (!verifies(signature, authChallengeMessage(ctx.origin, deviceId, challenge.nonce), device.identityKey)) {
       ctx.log.warn({ deviceId, socketId: session.socket.id }, 'auth signature refused');

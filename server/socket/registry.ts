@@ -25,18 +25,19 @@ export class SessionRegistry {
     return this.byDevice.get(deviceId);
   }
 
-  /** Tells the device why, then closes its socket; auth refuses it from now on. */
-  kickDevice(deviceId: string, reason: 'revoked' | 'user_disabled'): void {
+  /** Tells the device why (with its signed wipe order), then closes its socket; auth refuses it from now on. */
+  kickDevice(deviceId: string, reason: 'revoked' | 'user_disabled', wipe?: (deviceId: string, userId: string) => string): void {
     const session = this.byDevice.get(deviceId);
     if (!session) return;
     this.byDevice.delete(deviceId);
-    session.socket.emit('device.revoked', { deviceId, reason });
+    const userId = session.device?.userId;
+    session.socket.emit('device.revoked', { deviceId, reason, ...(wipe && userId ? { wipe: wipe(deviceId, userId) } : {}) });
     session.socket.disconnect(true);
   }
 
-  kickUser(userId: string): void {
+  kickUser(userId: string, wipe?: (deviceId: string, userId: string) => string): void {
     for (const session of [...this.byDevice.values()]) {
-      if (session.device?.userId === userId) this.kickDevice(session.device.deviceId, 'user_disabled');
+      if (session.device?.userId === userId) this.kickDevice(session.device.deviceId, 'user_disabled', wipe);
     }
   }
 

@@ -3,6 +3,7 @@ import { addOneTimePreKeys, publishedPreKeys, serializeDeviceKeys } from '../cry
 import type { DeviceKeys, Rng } from '../crypto';
 import { RelayClient } from '../net/relay-client';
 import type { RelayState } from '../net/relay-client';
+import type { RelayPush } from '../../../protocol/relay';
 import type { MessageRecord, Store } from '../store';
 import { PREKEY_LOW_WATER, PREKEY_TARGET, relayPrekeys } from './account';
 import type { Account } from './account';
@@ -27,7 +28,8 @@ export interface EngineEvents {
   attachmentArrived(messageId: string): void;
   transferProgress(attachmentId: string, direction: 'upload' | 'download', loaded: number, total: number): void;
   connection(state: RelayState): void;
-  revoked(): void;
+  /** The relay says this device was revoked; `push.wipe` is its signed wipe order, to be verified. */
+  revoked(push: RelayPush<'device.revoked'>): void;
 }
 
 export interface EngineOptions {
@@ -127,7 +129,7 @@ export class MessagingEngine {
     });
     this.relay.onPush('envelope.deliver', (push) => void this.receiver.enqueue(push.envelopes));
     this.relay.onPush('prekeys.low', () => void this.replenishPrekeys().catch((err: unknown) => this.log('prekeys.replenish_failed', { reason: err instanceof Error ? err.message : 'error' })));
-    this.relay.onPush('device.revoked', () => this.events.revoked?.());
+    this.relay.onPush('device.revoked', (push) => this.events.revoked?.(push));
     this.relay.onState((state) => {
       this.events.connection?.(state);
       if (state === 'authenticated') {

@@ -7,6 +7,9 @@ import type { EngineEvents } from '../messaging/engine';
 import type { SweepTimers } from '../messaging/retention';
 import type { PolicyProvider } from '../policy';
 import type { LockReason } from '../../../protocol/models';
+import { decodeBase64 } from '../../../protocol/relay';
+import type { RelayPush } from '../../../protocol/relay';
+import { verifyWipeOrder } from '../../../protocol/wipe';
 import type { Store } from '../store';
 import { openInThread, ProfileVault } from '../vault';
 import type { Argon2idFn, DeviceSecretProvider, KdfParams, ProfileSession } from '../vault';
@@ -26,7 +29,7 @@ export interface RuntimeOptions {
   reconnectDelayMs?: number;
   /** The workstation's clock and timers, for the engine's retention sweep and urgent checks. */
   timers?: SweepTimers;
-  events?: Partial<EngineEvents> & { locked?(profileId: string, reason: LockReason): void };
+  events?: Partial<EngineEvents> & { locked?(profileId: string, reason: LockReason): void; wiped?(profileId: string): void };
   /** The shared-workstation behaviour (auto-lock, audit, notifications, clipboard) around each open profile. */
   hooks?: {
     unlocked(session: ProfileSession<Store>, enrolled: boolean): void;
@@ -137,6 +140,35 @@ export class ProfileRuntime {
     await this.vault().changePin(open.session.profileId, currentPin, newPin);
   }
 
+  /**
+   * The relay says this workstation was revoked. Only a wipe order that verifies under the pinned
+   * directory key for exactly this device erases the profile; anything else is logged and ignored
+   * (the relay refuses this device from now on either way).
+   */
+  private async revoked(profileId: string, account: Account, push: RelayPush<'device.revoked'>): Promise<void> {
+    const log = this.o.log ?? (() => undefined);
+    if (!push.wipe) {
+      log('wipe.missing', { profileId });
+      return;
+    }
+    try {
+      verifyWipeOrder(decodeBase64(push.wipe), account.directoryKey, { userId: account.userId, deviceId: account.deviceId });
+    } catch (err) {
+      log('wipe.ignored', { profileId, reason: err instanceof Error ? err.message : 'invalid' });
+      return;
+    }
+    log('wipe.verified', { profileId, reason: push.reason });
+    const open = this.open;
+    if (open?.session.profileId === profileId) {
+      this.open = null;
+      open.engine.stop();
+      await this.o.hooks?.beforeLock(open.session, 'remote-wipe');
+    }
+    await this.vault().wipe(profileId);
+    this.o.events?.locked?.(profileId, 'remote-wipe');
+    this.o.events?.wiped?.(profileId);
+  }
+
   private start(session: ProfileSession<Store>, enrolled: boolean): OpenProfile {
     const store = session.store;
     const saved = store.account.get();
@@ -152,7 +184,7 @@ export class ProfileRuntime {
       rng: this.o.rng,
       now: this.o.now,
       log: this.o.log,
-      events: this.o.events,
+      events: { ...this.o.events, revoked: (push) => void this.revoked(session.profileId, account, push) },
       reconnectDelayMs: this.o.reconnectDelayMs,
       timers: this.o.timers,
       retentionDays: () => this.o.policy.current().values.retentionDays,

@@ -9,6 +9,8 @@ export interface ProfileSummary {
   userId: string;
   lastUsedAt: number | null;
   state: 'active' | 'erased';
+  /** Why it was erased: too many wrong PINs, or the organisation's remote wipe. */
+  erasedReason?: 'too_many_attempts' | 'remote_wipe' | null;
   /**
    * Wrong PINs left before crypto-erase, as profile.json states it; null when erased or unknown.
    * For display only: the vault re-checks the authenticated counter at every attempt.
@@ -45,6 +47,7 @@ function readSummary(file: string, id: string): ProfileSummary | null {
       userId: raw.userId,
       lastUsedAt: typeof raw.lastUsedAt === 'number' ? raw.lastUsedAt : null,
       state: erased ? 'erased' : 'active',
+      erasedReason: erased ? (raw.erasedReason === 'remote_wipe' ? 'remote_wipe' : 'too_many_attempts') : null,
       attemptsLeft: erased ? null : attemptsLeft(raw.attempts),
     };
   } catch {

@@ -24,7 +24,7 @@ export const profileFileSchema = z.object({
   lastUsedAt: z.number().int().nullable(),
   erased: z.boolean(),
   erasedAt: z.number().int().nullable(),
-  erasedReason: z.enum(['too_many_attempts']).nullable(),
+  erasedReason: z.enum(['too_many_attempts', 'remote_wipe']).nullable(),
   kdf: z.object({
     algorithm: z.literal('argon2id'),
     version: z.literal(19),

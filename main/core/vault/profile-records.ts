@@ -133,12 +133,12 @@ function digestOf(body: ProfileBody): string | null {
 }
 
 /** The erased form of a profile: public facts stay (so the list can say what happened), the key goes. */
-export function eraseBody(body: ProfileBody, now: number, seq: number): ProfileBody {
+export function eraseBody(body: ProfileBody, now: number, seq: number, reason: 'too_many_attempts' | 'remote_wipe' = 'too_many_attempts'): ProfileBody {
   return {
     ...body,
     erased: true,
     erasedAt: now,
-    erasedReason: 'too_many_attempts',
+    erasedReason: reason,
     wrappedKey: null,
     attempts: { ...body.attempts, seq },
   };

@@ -196,6 +196,26 @@ export class ProfileVault<S extends SessionStore> {
     return { body, dbKey, failedBefore, restoredCopyDetected: loaded.restoredCopyDetected };
   }
 
+  /**
+   * Crypto-erase on the organisation's order (a verified remote wipe): the wrapped key is destroyed
+   * in both records and the store file removed, exactly as after too many wrong PINs, recorded as
+   * 'remote_wipe'. Needs no PIN: the order's signature is the authority, checked by the caller.
+   */
+  async wipe(id: string): Promise<void> {
+    await this.#withSecrets(id, async (_secret, keys) => {
+      let body: ProfileBody;
+      try {
+        body = (await this.#records.load(id, keys, this.#now())).body;
+      } catch (e) {
+        if (e instanceof VaultError && e.code === 'erased') return;
+        throw e;
+      }
+      await this.#records.write(eraseBody(body, this.#now(), body.attempts.seq + 1, 'remote_wipe'), keys, 'ledger_first');
+      await this.#lockSessions(id);
+      this.#records.destroyStore(id);
+    });
+  }
+
   /** Crypto-erase: the wrapped key is destroyed in both records; returns the error to throw. */
   async #erase(body: ProfileBody, keys: MacKeys): Promise<VaultError> {
     await this.#records.write(eraseBody(body, this.#now(), body.attempts.seq + 1), keys, 'ledger_first');

@@ -55,6 +55,11 @@ export class AccessAudit {
     }
   }
 
+  /** The organisation's verified wipe order crypto-erased the profile. */
+  wiped(profileId: string): void {
+    this.#o.machine.record({ event: 'erased', profileId, reason: 'remote_wipe' });
+  }
+
   /** A damaged or erased profile was deleted from the workstation (vault.remove). */
   removed(profileId: string): void {
     this.#o.machine.record({ event: 'erased', profileId, reason: 'removed' });

@@ -14,9 +14,9 @@ export type AccessEvent = (typeof ACCESS_EVENTS)[number];
 
 export const ACCESS_REASONS = [
   // why a profile locked (protocol LockReason), or 'switch': another profile was unlocked over it
-  'user', 'idle', 'os-lock', 'suspend', 'user-switch', 'shortcut', 'switch',
+  'user', 'idle', 'os-lock', 'suspend', 'user-switch', 'shortcut', 'switch', 'remote-wipe',
   // why a profile was erased
-  'too_many_attempts', 'removed',
+  'too_many_attempts', 'removed', 'remote_wipe',
   // what was exported
   'pdf',
 ] as const;

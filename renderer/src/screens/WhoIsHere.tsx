@@ -57,7 +57,7 @@ export function WhoIsHere({ onChoose, onAddProfile, notice }: Props) {
                 <Avatar name={p.displayName} size="l" />
                 <span className="tile__name">{p.displayName}</span>
                 <span className="tile__meta" id={`tile-${p.id}-meta`}>
-                  {p.state === 'erased' ? 'Erased after too many wrong PINs: enrol again' : lastUsed(p.lastUsedAt)}
+                  {p.state === 'erased' ? (p.erasedReason === 'remote_wipe' ? 'Erased by your organisation: ask IT to enrol again' : 'Erased after too many wrong PINs: enrol again') : lastUsed(p.lastUsedAt)}
                 </span>
               </button>
             </li>

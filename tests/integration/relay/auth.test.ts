@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { authChallengeMessage } from '../../../protocol/relay';
+import { verifyWipeOrder } from '../../../protocol/wipe';
 import { b64, enrolledDevice, randomB64, type TestDevice } from './support/device';
 import { addUser, cli, startRelay, type RelayProcess } from './support/relay-process';
 
@@ -92,20 +93,36 @@ describe('authentication', () => {
     fresh.close();
   });
 
+  /** The pushed wipe order must verify under the directory key the device was enrolled with. */
+  function wipeOrderOf(push: { wipe?: string }, device: TestDevice) {
+    expect(push.wipe).toBeTypeOf('string');
+    const directoryKey = Buffer.from(device.enrolment?.directoryKey ?? '', 'base64');
+    return verifyWipeOrder(Buffer.from(push.wipe ?? '', 'base64'), directoryKey, { userId: device.enrolment?.userId ?? '', deviceId: device.deviceId });
+  }
+
   it('disconnects a revoked device at once; it cannot reconnect and nobody can reach it', async () => {
     const carol = await enrolledDevice(relay.url, (await addUser(relay.dataDir, 'carol', 'Nurse Carol')).code);
     const connection = await carol.online();
     const notice = connection.next('device.revoked');
     const closed = connection.disconnected();
     await cli(relay.dataDir, 'device', 'revoke', carol.deviceId);
-    expect(await notice).toEqual({ deviceId: carol.deviceId, reason: 'revoked' });
+    const revoked = await notice;
+    expect(revoked).toMatchObject({ deviceId: carol.deviceId, reason: 'revoked' });
+    expect(wipeOrderOf(revoked, carol)).toMatchObject({ deviceId: carol.deviceId, userId: carol.enrolment?.userId, reason: 'revoked' });
     await closed;
 
+    // Reconnecting and proving the key only earns the refusal and the wipe order again.
     const retry = await carol.connect();
+    const again = retry.next('device.revoked');
     expect(await retry.request('auth.prove', { deviceId: carol.deviceId, signature: carol.sign(retry.challenge.nonce) })).toMatchObject({
       ok: false,
       error: { code: 'device_revoked' },
     });
+    expect(wipeOrderOf(await again, carol).reason).toBe('revoked');
+    // Without the device's key nothing is handed out.
+    const stranger = await carol.connect();
+    await stranger.request('auth.prove', { deviceId: carol.deviceId, signature: alice.sign(stranger.challenge.nonce, carol.deviceId) });
+    expect(stranger.pushes.map((p) => p.event)).not.toContain('device.revoked');
 
     const sender = await alice.online();
     const send = await sender.request('envelope.send', envelope(carol.deviceId, 'to-revoked'));
@@ -120,7 +137,9 @@ describe('authentication', () => {
     const connection = await dan.online();
     const notice = connection.next('device.revoked');
     await cli(relay.dataDir, 'user', 'disable', 'dan');
-    expect(await notice).toEqual({ deviceId: dan.deviceId, reason: 'user_disabled' });
+    const disabled = await notice;
+    expect(disabled).toMatchObject({ deviceId: dan.deviceId, reason: 'user_disabled' });
+    expect(wipeOrderOf(disabled, dan).reason).toBe('user_disabled');
     const retry = await dan.connect();
     expect(await retry.request('auth.prove', { deviceId: dan.deviceId, signature: dan.sign(retry.challenge.nonce) })).toMatchObject({
       ok: false,

@@ -17,8 +17,8 @@ describe('listing profiles', () => {
     // Without the device secret (moved away), the list still works: it needs nobody's secrets.
     renameSync(join(dir, 'INSECURE-device-secret.bin'), join(dir, 'moved'));
     expect(listProfiles(dir)).toEqual([
-      { id: b.profileId, displayName: 'Dr B', userId: 'b@ward', lastUsedAt: 2_000, state: 'active', attemptsLeft: 10 },
-      { id: a.profileId, displayName: 'Dr A', userId: 'a@ward', lastUsedAt: 1_000, state: 'active', attemptsLeft: 10 },
+      { id: b.profileId, displayName: 'Dr B', userId: 'b@ward', lastUsedAt: 2_000, state: 'active', erasedReason: null, attemptsLeft: 10 },
+      { id: a.profileId, displayName: 'Dr A', userId: 'a@ward', lastUsedAt: 1_000, state: 'active', erasedReason: null, attemptsLeft: 10 },
     ]);
   }, 30_000);
 
