@@ -35,6 +35,8 @@ const options = {
   'attachment-retention-days': [z.coerce.number().positive(), 30],
   /** How long a delivered envelope's ids are remembered so that a late resend is not stored again. */
   'dedupe-window-hours': [z.coerce.number().positive(), 7 * 24],
+  /** Undelivered envelopes older than this are erased (the hospital's retention for data it cannot read). */
+  'envelope-retention-days': [z.coerce.number().positive(), 30],
   'prekey-low-threshold': [z.coerce.number().int().min(0), 20],
   /** How often the relay looks for revocations written by the CLI. */
   'admin-poll-ms': [z.coerce.number().int().min(50), 1000],
@@ -62,6 +64,7 @@ export interface Config {
   maxAttachmentBytes: number;
   attachmentRetentionMs: number;
   dedupeWindowMs: number;
+  envelopeRetentionMs: number;
   prekeyLowThreshold: number;
   adminPollMs: number;
   authTimeoutMs: number;
@@ -128,6 +131,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     maxAttachmentBytes: read('max-attachment-bytes'),
     attachmentRetentionMs: read('attachment-retention-days') * 24 * 3600_000,
     dedupeWindowMs: read('dedupe-window-hours') * 3600_000,
+    envelopeRetentionMs: read('envelope-retention-days') * 24 * 3600_000,
     prekeyLowThreshold: read('prekey-low-threshold'),
     adminPollMs: read('admin-poll-ms'),
     authTimeoutMs: read('auth-timeout-ms'),

@@ -105,9 +105,9 @@ export class EnvelopeWriter {
     this.post({ type: 'admin', event });
   }
 
-  async sweep(ackedBefore: number): Promise<number> {
+  async sweep(ackedBefore: number, undeliveredBefore?: number): Promise<number> {
     const reply = this.expect('swept');
-    this.post({ type: 'sweep', ackedBefore });
+    this.post({ type: 'sweep', ackedBefore, undeliveredBefore });
     const message = await reply;
     return message.type === 'swept' ? message.tombstones : 0;
   }

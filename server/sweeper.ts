@@ -1,5 +1,6 @@
 /**
- * Periodic clean-up: attachments past retention or fetched by all, delivered-envelope tombstones
+ * Periodic clean-up: attachments past retention or fetched by all, undelivered envelopes past
+ * retention (erased, kept as tombstones), delivered-envelope tombstones
  * past the dedupe window, stale enrolment codes, expired attachment tokens.
  */
 import type { AttachmentTokens } from './attachment-tokens';
@@ -16,7 +17,7 @@ export function startSweeper(ctx: RelayContext, tokens: AttachmentTokens): () =>
       const codes = ctx.users.deleteStaleCodes(now - CODE_GRACE_MS);
       tokens.sweep(now);
       // Envelope rows belong to the writer thread, the only writer of that table.
-      const tombstones = await ctx.writer.sweep(now - ctx.config.dedupeWindowMs);
+      const tombstones = await ctx.writer.sweep(now - ctx.config.dedupeWindowMs, now - ctx.config.envelopeRetentionMs);
       if (tombstones + codes > 0) ctx.log.debug({ tombstones, codes }, 'swept');
     } catch (error) {
       ctx.log.error({ err: error }, 'sweep failed');

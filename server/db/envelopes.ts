@@ -93,6 +93,16 @@ export class EnvelopeRepository {
   }
 
   /** Forgets the ids of envelopes acknowledged before the dedupe window (bounded work per call). */
+  /**
+   * Retention for envelopes nobody fetched: the payload is erased and the row kept as a tombstone,
+   * so a resend of the same message id within the dedupe window is still recognised.
+   */
+  expireUndelivered(sentBefore: number, now: number, limit = 10_000): number {
+    return this.db
+      .prepare('UPDATE envelopes SET payload = NULL, acked_at = ? WHERE seq IN (SELECT seq FROM envelopes WHERE payload IS NOT NULL AND sent_at < ? LIMIT ?)')
+      .run(now, sentBefore, limit).changes;
+  }
+
   deleteTombstones(ackedBefore: number, limit = 10_000): number {
     return this.db
       .prepare('DELETE FROM envelopes WHERE seq IN (SELECT seq FROM envelopes WHERE acked_at IS NOT NULL AND acked_at < ? LIMIT ?)')

@@ -47,7 +47,11 @@ export class BatchApplier {
     if (event.kind === 'device_revoked') this.envelopes.deletePendingFor(event.target);
   }
 
-  sweep(ackedBefore: number): number {
+  sweep(ackedBefore: number, undeliveredBefore?: number): number {
+    if (undeliveredBefore !== undefined && this.envelopes.expireUndelivered(undeliveredBefore, Date.now()) > 0) {
+      // Expired envelopes no longer count against their device's queue cap.
+      this.quota.invalidateAll();
+    }
     return this.envelopes.deleteTombstones(ackedBefore);
   }
 

@@ -34,7 +34,7 @@ export const QUEUE_FULL = -2;
 export type ToWriter =
   | { type: 'batch'; batch: Batch }
   | { type: 'admin'; event: AdminEvent }
-  | { type: 'sweep'; ackedBefore: number }
+  | { type: 'sweep'; ackedBefore: number; undeliveredBefore?: number }
   | { type: 'close' };
 
 export type FromWriter =

@@ -42,7 +42,7 @@ port.on('message', (message: ToWriter) => {
       return;
     case 'sweep':
       try {
-        reply({ type: 'swept', tombstones: applier.sweep(message.ackedBefore) });
+        reply({ type: 'swept', tombstones: applier.sweep(message.ackedBefore, message.undeliveredBefore) });
       } catch (error) {
         reply({ type: 'warn', message: `sweep failed: ${(error as Error).message}` });
         reply({ type: 'swept', tombstones: 0 });
