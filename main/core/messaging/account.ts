@@ -1,3 +1,4 @@
+import { equalBytes } from '@noble/curves/utils.js';
 import { generateDeviceKeys, publishedPreKeys } from '../crypto';
 import type { DeviceKeys, PublishedPreKeys, Rng } from '../crypto';
 import { sign } from '../crypto/identity';
@@ -48,7 +49,7 @@ export async function enrolNewDevice(input: {
   };
   const answer = await enrolDevice(input.relayUrl, request);
   const directoryKey = decodeBase64(answer.directoryKey);
-  if (input.pinnedDirectoryKey && !sameBytes(input.pinnedDirectoryKey, directoryKey)) {
+  if (input.pinnedDirectoryKey && !equalBytes(input.pinnedDirectoryKey, directoryKey)) {
     throw new EnrolmentError('The relay presented a directory key that differs from the one your organisation configured. Enrolment was stopped.');
   }
   const certificate = decodeBase64(answer.certificate);
@@ -81,8 +82,4 @@ export function relayPrekeys(p: PublishedPreKeys): Pick<EnrolRequest, 'signedPre
     oneTimePrekeys: p.oneTimePreKeys.map(oneTime),
     pqOneTimePrekeys: p.oneTimePqPreKeys.map(signed),
   };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -1,3 +1,4 @@
+import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeBase64, encodeBase64 } from '../../../protocol/relay';
 import { AttachmentDecryptor, encryptAttachment, encryptedAttachmentSize } from '../crypto/attachment-stream';
@@ -123,7 +124,7 @@ export class Attachments {
         },
       );
       put(decryptor.end());
-      if (at !== pointer.size || !sameBytes(hash.digest(), decodeBase64(pointer.sha256))) throw new Error('attachment digest or size does not match');
+      if (at !== pointer.size || !equalBytes(hash.digest(), decodeBase64(pointer.sha256))) throw new Error('attachment digest or size does not match');
       store.transaction(() => {
         store.attachments.putContent(attachmentId, plain);
         store.attachments.setState(attachmentId, 'stored');
@@ -143,8 +144,4 @@ export class Attachments {
       this.active.delete(attachmentId);
     }
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
