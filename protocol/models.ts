@@ -41,6 +41,8 @@ export interface SettingsView {
   idleLockMinutes: Setting<number>;
   /** The organisation's ceiling: a clinician may only choose a shorter lock time. */
   maxIdleLockMinutes: number;
+  /** The most a notification may reveal (policy, default 'none'): a clinician may only reveal less. */
+  maxNotificationLevel: NotificationLevel;
   minPinLength: number;
   maxPinAttempts: number;
   relayUrl: Setting<string | null>;

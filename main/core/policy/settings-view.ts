@@ -26,6 +26,7 @@ export function buildSettingsView(policy: EffectivePolicy, prefs: UserPreference
     },
     idleLockMinutes: { value: effectiveIdleLockMinutes(policy, prefs.idleLockMinutes), locked: isLocked(policy, 'idleLockMinutes') },
     maxIdleLockMinutes: values.idleLockMinutes,
+    maxNotificationLevel: values.notificationContent,
     minPinLength: values.minPinLength,
     maxPinAttempts: values.maxPinAttempts,
     relayUrl: { value: values.relayUrl, locked: isLocked(policy, 'relayUrl') },

@@ -21,6 +21,9 @@ const LEVELS: { value: NotificationLevel; label: string; hint: string }[] = [
   { value: 'full', label: 'Sender and message', hint: 'Shows the text: anyone near the screen can read it.' },
 ];
 
+const LEVEL_RANK: Record<NotificationLevel, number> = { none: 0, sender: 1, full: 2 };
+const levelLabel = (level: NotificationLevel) => LEVELS.find((l) => l.value === level)?.label ?? level;
+
 const IDLE_CHOICES = [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 240];
 const BY_ORGANISATION = 'Set by your organisation';
 
@@ -88,9 +91,12 @@ function Preferences({ view, onChange }: { view: SettingsView; onChange(change: 
   const choices = [...new Set([...IDLE_CHOICES.filter((m) => m <= max), Math.min(view.idleLockMinutes.value, max), max])].sort((a, b) => a - b);
   return (
     <>
-      <fieldset className="settings__group fieldset" disabled={view.notificationLevel.locked}>
+      <fieldset className="settings__group fieldset">
         <legend>Notifications</legend>
-        {view.notificationLevel.locked && <p className="field__hint">{BY_ORGANISATION}</p>}
+        {/* The policy's level is a ceiling: a clinician may always reveal less, never more. */}
+        <p className="field__hint">
+          {view.notificationLevel.locked ? `${BY_ORGANISATION}: at most “${levelLabel(view.maxNotificationLevel)}”.` : `Your organisation allows at most “${levelLabel(view.maxNotificationLevel)}”.`}
+        </p>
         {LEVELS.map((level) => (
           <label key={level.value} className="choice">
             <input
@@ -98,6 +104,7 @@ function Preferences({ view, onChange }: { view: SettingsView; onChange(change: 
               name="notificationLevel"
               value={level.value}
               checked={view.notificationLevel.value === level.value}
+              disabled={LEVEL_RANK[level.value] > LEVEL_RANK[view.maxNotificationLevel]}
               onChange={() => onChange({ notificationLevel: level.value })}
             />
             <span className="choice__label">{level.label}</span>

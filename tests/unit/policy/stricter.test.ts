@@ -47,6 +47,7 @@ describe('settings view', () => {
       notificationLevel: { value: 'none', locked: false },
       idleLockMinutes: { value: 3, locked: true },
       maxIdleLockMinutes: 10,
+      maxNotificationLevel: 'none',
       minPinLength: 8,
       maxPinAttempts: 10,
       relayUrl: { value: 'https://relay.hospital.example/', locked: true },
