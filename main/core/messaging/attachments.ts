@@ -2,13 +2,10 @@ import { equalBytes } from '@noble/curves/utils.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeBase64, encodeBase64 } from '../../../protocol/relay';
 import { AttachmentDecryptor, encryptAttachment, encryptedAttachmentSize } from '../crypto/attachment-stream';
-import type { Rng } from '../crypto';
 import { downloadBlob, uploadBlob } from '../net/http';
-import type { RelayClient } from '../net/relay-client';
-import type { Store } from '../store';
-import type { Account } from './account';
 import { AttachmentPointer } from './content';
 import type { DeviceDirectory } from './directory';
+import type { EngineParts } from './parts';
 
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
@@ -28,16 +25,7 @@ export class Attachments {
   private stopped = false;
 
   constructor(
-    private readonly deps: {
-      store: Store;
-      relay: RelayClient;
-      account: Account;
-      directory: DeviceDirectory;
-      rng: Rng;
-      now: () => number;
-      events: TransferEvents;
-      log: (event: string, fields?: Record<string, unknown>) => void;
-    },
+    private readonly deps: EngineParts & { directory: DeviceDirectory; events: TransferEvents },
   ) {}
 
   stop(): void {

@@ -1,8 +1,7 @@
 import { verifyDeviceCertificate } from '../../../protocol/certificate';
 import { decodeBase64 } from '../../../protocol/relay';
-import type { RelayClient } from '../net/relay-client';
-import type { DeviceRecord, Store } from '../store';
-import type { Account } from './account';
+import type { DeviceRecord } from '../store';
+import type { EngineParts } from './parts';
 
 export type DeviceNotice = { kind: 'new-device' | 'key-changed' | 'device-removed'; userId: string; deviceId: string };
 
@@ -17,15 +16,7 @@ export class DeviceDirectory {
   private readonly inflight = new Map<string, Promise<DeviceRecord[]>>();
 
   constructor(
-    private readonly deps: {
-      store: Store;
-      relay: RelayClient;
-      account: Account;
-      now: () => number;
-      onNotice: (notice: DeviceNotice) => void;
-      log: (event: string, fields?: Record<string, unknown>) => void;
-      maxAgeMs?: number;
-    },
+    private readonly deps: Omit<EngineParts, 'rng'> & { onNotice: (notice: DeviceNotice) => void; maxAgeMs?: number },
   ) {}
 
   /** The user's active devices; asks the relay when the list is older than maxAgeMs. */

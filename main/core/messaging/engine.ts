@@ -17,6 +17,7 @@ import { RetentionSweeper } from './retention';
 import type { SweepTimers } from './retention';
 import { UrgentWatch } from './urgent-watch';
 import { Sender } from './sender';
+import type { EngineParts } from './parts';
 import { SessionBook } from './sessions';
 
 const MESSAGE_ID = /^[0-9a-f]{32}$/;
@@ -87,14 +88,15 @@ export class MessagingEngine {
       reconnectDelayMs: o.reconnectDelayMs,
       log: this.log,
     });
-    this.directory = new DeviceDirectory({ store, relay: this.relay, account, now: this.now, log: this.log, onNotice: (n) => this.notice(n) });
-    const sessions = new SessionBook({ store, relay: this.relay, account, deviceKeys: () => this.keys, rng, log: this.log });
+    const parts: EngineParts = { store, relay: this.relay, account, rng, now: this.now, log: this.log };
+    this.directory = new DeviceDirectory({ ...parts, onNotice: (n) => this.notice(n) });
+    const sessions = new SessionBook({ ...parts, deviceKeys: () => this.keys });
     this.sender = new Sender({
-      store, relay: this.relay, account, directory: this.directory, sessions, rng, now: this.now, log: this.log,
+      ...parts, directory: this.directory, sessions,
       events: { statusChanged: (id) => this.events.messageChanged?.(id) },
     });
     this.receiver = new Receiver({
-      store, relay: this.relay, account, directory: this.directory, rng, now: this.now, log: this.log,
+      ...parts, directory: this.directory,
       deviceKeys: { get: () => this.keys, set: (k) => (this.keys = k) },
       events: {
         added: (id) => this.events.messageAdded?.(id),
@@ -108,7 +110,7 @@ export class MessagingEngine {
       },
     });
     this.attachments = new Attachments({
-      store, relay: this.relay, account, directory: this.directory, rng, now: this.now, log: this.log,
+      ...parts, directory: this.directory,
       events: {
         progress: (id, direction, loaded, total) => this.events.transferProgress?.(id, direction, loaded, total),
         done: (messageId) => this.events.messageChanged?.(messageId),

@@ -1,14 +1,13 @@
 import { decodeBase64 } from '../../../protocol/relay';
 import type { RelayPush } from '../../../protocol/relay';
 import { acceptInitialMessage, decryptMessage, deserializeSession, isCryptoError, messageKind, serializeDeviceKeys, serializeSession } from '../crypto';
-import type { DeviceKeys, Rng } from '../crypto';
-import type { RelayClient } from '../net/relay-client';
-import type { NewMessage, Store } from '../store';
-import type { Account } from './account';
+import type { DeviceKeys } from '../crypto';
+import type { NewMessage } from '../store';
 import { ContentError, decodeContent, encodeContent } from './content';
 import type { ContentBody } from './content';
 import type { DeviceDirectory } from './directory';
 import { directConversationId, newMessageId } from './ids';
+import type { EngineParts } from './parts';
 
 type Delivered = RelayPush<'envelope.deliver'>['envelopes'][number];
 
@@ -37,16 +36,10 @@ export class Receiver {
   private stopped = false;
 
   constructor(
-    private readonly deps: {
-      store: Store;
-      relay: RelayClient;
-      account: Account;
+    private readonly deps: EngineParts & {
       directory: DeviceDirectory;
       deviceKeys: { get(): DeviceKeys; set(k: DeviceKeys): void };
-      rng: Rng;
-      now: () => number;
       events: ReceiverEvents;
-      log: (event: string, fields?: Record<string, unknown>) => void;
     },
   ) {}
 

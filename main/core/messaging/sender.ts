@@ -1,13 +1,11 @@
 import { encodeBase64 } from '../../../protocol/relay';
-import type { Rng } from '../crypto';
 import { RelayRequestError } from '../net/relay-client';
-import type { RelayClient } from '../net/relay-client';
-import type { DeviceRecord, OutboxEntry, Store } from '../store';
-import type { Account } from './account';
+import type { DeviceRecord, OutboxEntry } from '../store';
 import type { DeviceDirectory } from './directory';
 import { packSealed, unpackSealed } from './envelope-payload';
 import { newMessageId } from './ids';
 import type { SessionBook } from './sessions';
+import type { EngineParts } from './parts';
 
 /**
  * Outbox kinds. `fanout`: content for every device of one person (expanded once the device list
@@ -42,17 +40,7 @@ export class Sender {
   private stopped = false;
 
   constructor(
-    private readonly deps: {
-      store: Store;
-      relay: RelayClient;
-      account: Account;
-      directory: DeviceDirectory;
-      sessions: SessionBook;
-      rng: Rng;
-      now: () => number;
-      events: SenderEvents;
-      log: (event: string, fields?: Record<string, unknown>) => void;
-    },
+    private readonly deps: EngineParts & { directory: DeviceDirectory; sessions: SessionBook; events: SenderEvents },
   ) {}
 
   stop(): void {

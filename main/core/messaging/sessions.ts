@@ -4,10 +4,8 @@ import type { RelayResponse } from '../../../protocol/relay';
 
 type PrekeyBundle = RelayResponse<'prekeys.bundle'>['bundles'][number];
 import { deserializeSession, encryptMessage, initiateSession, serializeSession, verifyBundle } from '../crypto';
-import type { DeviceKeys, PreKeyBundle, Rng, Session } from '../crypto';
-import type { RelayClient } from '../net/relay-client';
-import type { Store } from '../store';
-import type { Account } from './account';
+import type { DeviceKeys, PreKeyBundle, Session } from '../crypto';
+import type { EngineParts } from './parts';
 
 export interface DeviceRef {
   userId: string;
@@ -22,14 +20,7 @@ export interface DeviceRef {
  */
 export class SessionBook {
   constructor(
-    private readonly deps: {
-      store: Store;
-      relay: RelayClient;
-      account: Account;
-      deviceKeys: () => DeviceKeys;
-      rng: Rng;
-      log: (event: string, fields?: Record<string, unknown>) => void;
-    },
+    private readonly deps: Omit<EngineParts, 'now'> & { deviceKeys: () => DeviceKeys },
   ) {}
 
   load(userId: string, deviceId: string): Session | null {
