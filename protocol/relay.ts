@@ -19,6 +19,8 @@ export const DEFAULT_MAX_ENVELOPE_BYTES = 256 * 1024;
 export const MAX_BATCH_ENVELOPES = 256;
 export const MAX_PREKEYS_PER_UPLOAD = 200;
 export const MAX_ACK_IDS = 1000;
+/** Devices one group.send or group.commit may address: 500 members with about two devices each. */
+export const MAX_GROUP_DEVICES = 1000;
 
 export const HTTP_PATHS = {
   health: '/health',
@@ -41,6 +43,7 @@ export const ErrorCode = z.enum([
   'queue_full', // recipient device's queue is at its cap
   'unknown_device', // recipient device does not exist, is revoked or its user disabled
   'unknown_user',
+  'stale_epoch', // group.commit for an epoch other than the group's head; `epoch` says the head
   'not_found',
   'forbidden',
   'limit_exceeded',
@@ -56,6 +59,8 @@ export const RelayError = z.object({
   code: ErrorCode,
   message: z.string(),
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /** With stale_epoch: the group's current head, the epoch the next commit must name. */
+  epoch: z.number().int().nonnegative().optional(),
 });
 export type RelayError = z.infer<typeof RelayError>;
 
@@ -215,6 +220,34 @@ export const EnvelopeSendResult = z.object({
 });
 export const EnvelopeSendResponse = z.object({ results: z.array(EnvelopeSendResult) });
 
+/** One sender-key group message for many devices: uploaded once, queued once per recipient device. */
+export const GroupSendRequest = z
+  .object({
+    recipients: z
+      .array(DeviceId)
+      .min(1)
+      .max(MAX_GROUP_DEVICES)
+      .refine((ids) => new Set(ids).size === ids.length, 'recipients must not repeat'),
+    senderMessageId: SenderMessageId,
+    payload: OutgoingEnvelope.shape.payload,
+  })
+  .strict();
+
+/**
+ * A membership change: per-device envelopes the relay stores all together, and only if `epoch` is
+ * the group's head (or the group has none yet). The relay orders commits per group; it never sees
+ * the change itself.
+ */
+export const GroupCommitRequest = z
+  .object({
+    groupId: base64(32, 32),
+    epoch: z.number().int().min(0).max(0xffffffff),
+    envelopes: z.array(OutgoingEnvelope).min(1).max(MAX_GROUP_DEVICES),
+  })
+  .strict();
+/** `epoch`: the group's head after this commit, the epoch the next commit must name. */
+export const GroupCommitResponse = EnvelopeSendResponse.extend({ epoch: z.number().int().nonnegative() });
+
 export const EnvelopeAckRequest = z.object({ ids: z.array(z.number().int().positive()).min(1).max(MAX_ACK_IDS) }).strict();
 export const EnvelopeAckResponse = z.object({ acked: Count });
 
@@ -241,6 +274,8 @@ export const relayRequests = {
   'prekeys.status': { request: Empty, response: PrekeyStatusResponse },
   'envelope.send': { request: EnvelopeSendRequest, response: EnvelopeSendResponse },
   'envelope.ack': { request: EnvelopeAckRequest, response: EnvelopeAckResponse },
+  'group.send': { request: GroupSendRequest, response: EnvelopeSendResponse },
+  'group.commit': { request: GroupCommitRequest, response: GroupCommitResponse },
   'attachment.upload': { request: AttachmentUploadRequest, response: AttachmentUploadResponse },
   'attachment.download': { request: AttachmentDownloadRequest, response: AttachmentDownloadResponse },
 } as const;

@@ -4,6 +4,7 @@
  * commit (and each fsync under synchronous=FULL) carries many envelopes, and the main thread never
  * waits for the disk. One batch is in flight at a time, so commit order is arrival order: senders
  * are acknowledged, and recipients pushed, only after the commit that made an envelope durable.
+ * (Not to be confused with group.commit, a messaging group's membership change: commitGroupChange.)
  */
 import { Worker } from 'node:worker_threads';
 import type { AdminEvent } from './db/devices';
@@ -11,7 +12,7 @@ import { RelayFailure } from './failure';
 import type { Logger } from './log';
 import type { DeliveryPump, LiveEnvelope } from './socket/delivery';
 import type { SessionRegistry } from './socket/registry';
-import { DUPLICATE, QUEUE_FULL, UNKNOWN_DEVICE, type Batch, type FromWriter, type SendResult, type ToWriter, type WriterOptions } from './writer/messages';
+import { DUPLICATE, QUEUE_FULL, UNKNOWN_DEVICE, type Batch, type BatchSend, type FromWriter, type SendResult, type ToWriter, type WriterOptions } from './writer/messages';
 
 export interface OutgoingEnvelope {
   to: string;
@@ -20,10 +21,12 @@ export interface OutgoingEnvelope {
   payload: string;
 }
 
+type Sender = { deviceId: string; userId: string };
+
 interface SendJob {
-  sender: { deviceId: string; userId: string };
-  envelopes: OutgoingEnvelope[];
-  resolve: (results: SendResult[]) => void;
+  send: BatchSend;
+  /** head: a commit's group head after it. */
+  resolve: (reply: { results: SendResult[]; head?: number }) => void;
   reject: (error: Error) => void;
 }
 
@@ -80,9 +83,29 @@ export class EnvelopeWriter {
     await Promise.all([this.expect('ready'), checkpointerReady]);
   }
 
-  send(sender: { deviceId: string; userId: string }, envelopes: OutgoingEnvelope[]): Promise<SendResult[]> {
+  async send(sender: Sender, envelopes: OutgoingEnvelope[]): Promise<SendResult[]> {
+    return (await this.enqueue(separately(sender, envelopes))).results;
+  }
+
+  /** One payload for many devices (a sender-key group message): each gets its own queue row. */
+  async sendGroup(sender: Sender, message: { recipients: string[]; senderMessageId: string; payload: string }): Promise<SendResult[]> {
+    const envelopes = message.recipients.map((to) => ({ to, senderMessageId: message.senderMessageId, payload: 0 }));
+    return (await this.enqueue({ sender, payloads: [message.payload], envelopes })).results;
+  }
+
+  /**
+   * A group membership change: stored all together if `epoch` is the group's head (or the group
+   * has none yet), refused with stale_epoch otherwise. Resolves with the group's next epoch.
+   */
+  async commitGroupChange(sender: Sender, commit: { groupId: string; epoch: number }, envelopes: OutgoingEnvelope[]): Promise<{ results: SendResult[]; epoch: number }> {
+    const { results, head } = await this.enqueue({ ...separately(sender, envelopes), commit });
+    if (head === undefined) throw new Error('writer answered a group commit without its head');
+    return { results, epoch: head };
+  }
+
+  private enqueue(send: BatchSend): Promise<{ results: SendResult[]; head?: number }> {
     return new Promise((resolve, reject) => {
-      this.sends.push({ sender, envelopes, resolve, reject });
+      this.sends.push({ send, resolve, reject });
       this.schedule(true);
     });
   }
@@ -155,7 +178,7 @@ export class EnvelopeWriter {
     const batch: Batch = {
       id: this.nextBatch++,
       now,
-      sends: sends.map((job) => ({ sender: job.sender, envelopes: job.envelopes })),
+      sends: sends.map((job) => job.send),
       acks: acks.map((job) => ({ deviceId: job.deviceId, seqs: job.seqs })),
       touches: [...this.touches],
     };
@@ -184,19 +207,24 @@ export class EnvelopeWriter {
     } else {
       const fresh = new Map<string, LiveEnvelope[]>();
       flight.sends.forEach((job, i) => {
-        const outcomes = message.sends[i] ?? [];
-        job.resolve(
-          job.envelopes.map((envelope, j) => {
-            const outcome = outcomes[j] ?? UNKNOWN_DEVICE;
-            const base = { to: envelope.to, senderMessageId: envelope.senderMessageId };
-            if (outcome === DUPLICATE) return { ...base, status: 'duplicate' };
-            if (outcome < 0) return { ...base, status: 'rejected', error: outcome === QUEUE_FULL ? 'queue_full' : 'unknown_device' };
-            const list = fresh.get(envelope.to) ?? [];
-            list.push({ seq: outcome, senderDeviceId: job.sender.deviceId, senderUserId: job.sender.userId, senderMessageId: envelope.senderMessageId, sentAt: flight.now, payload: envelope.payload });
-            fresh.set(envelope.to, list);
-            return { ...base, status: 'stored' };
-          }),
-        );
+        const { send } = job;
+        const { outcomes = [], head, stale } = message.sends[i] ?? {};
+        if (stale && head !== undefined) {
+          job.reject(new RelayFailure('stale_epoch', `the group is at epoch ${head}, not ${send.commit?.epoch}; nothing was stored`, undefined, head));
+          return;
+        }
+        const results = send.envelopes.map((envelope, j): SendResult => {
+          const outcome = outcomes[j] ?? UNKNOWN_DEVICE;
+          const base = { to: envelope.to, senderMessageId: envelope.senderMessageId };
+          if (outcome === DUPLICATE) return { ...base, status: 'duplicate' };
+          if (outcome < 0) return { ...base, status: 'rejected', error: outcome === QUEUE_FULL ? 'queue_full' : 'unknown_device' };
+          const list = fresh.get(envelope.to) ?? [];
+          const payload = send.payloads[envelope.payload] ?? '';
+          list.push({ seq: outcome, senderDeviceId: send.sender.deviceId, senderUserId: send.sender.userId, senderMessageId: envelope.senderMessageId, sentAt: flight.now, payload });
+          fresh.set(envelope.to, list);
+          return { ...base, status: 'stored' };
+        });
+        job.resolve({ results, head });
       });
       flight.acks.forEach((job, i) => job.resolve(message.acks[i] ?? 0));
       for (const [deviceId, rows] of fresh) {
@@ -215,4 +243,13 @@ export class EnvelopeWriter {
   private expect(type: FromWriter['type']): Promise<FromWriter> {
     return new Promise((resolve) => this.waiters.set(type, resolve));
   }
+}
+
+/** Envelopes with a payload each, in the writer's shape (every payload named by its index). */
+function separately(sender: Sender, envelopes: OutgoingEnvelope[]): BatchSend {
+  return {
+    sender,
+    payloads: envelopes.map((envelope) => envelope.payload),
+    envelopes: envelopes.map((envelope, i) => ({ to: envelope.to, senderMessageId: envelope.senderMessageId, payload: i })),
+  };
 }

@@ -10,14 +10,17 @@ export class RelayFailure extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly retryAfterMs?: number,
+    /** stale_epoch: the group's head, so a client can re-base without parsing the message. */
+    readonly epoch?: number,
   ) {
     super(message);
   }
 
   toWire(): RelayError {
-    return this.retryAfterMs === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, retryAfterMs: this.retryAfterMs };
+    const wire: RelayError = { code: this.code, message: this.message };
+    if (this.retryAfterMs !== undefined) wire.retryAfterMs = this.retryAfterMs;
+    if (this.epoch !== undefined) wire.epoch = this.epoch;
+    return wire;
   }
 }
 

@@ -12,10 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as m0001 from './migrations/0001-initial';
+import * as m0002 from './migrations/0002-group-heads';
 
 export type Db = Database.Database;
 
-const migrations = [m0001];
+const migrations = [m0001, m0002];
 
 export function ensureDataDir(dataDir: string): void {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });

@@ -42,7 +42,8 @@ export function registerEnvelopes(session: Session, ctx: RelayContext): void {
   );
 }
 
-function envelopeBucket(ctx: RelayContext, deviceId: string): TokenBucket {
+/** Per sending device; group requests (groups.ts) draw from the same allowance. */
+export function envelopeBucket(ctx: RelayContext, deviceId: string): TokenBucket {
   let bucket = ctx.envelopeBuckets.get(deviceId);
   if (!bucket) {
     bucket = new TokenBucket(ctx.config.rateEnvelopes, ctx.config.rateBurst);

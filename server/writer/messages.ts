@@ -9,9 +9,17 @@ import type { AdminEvent } from '../db/devices';
 
 export type SendResult = z.infer<typeof EnvelopeSendResult>;
 
+/**
+ * One request's envelopes. Each payload travels once and envelopes name it by index: a group
+ * message's single payload would otherwise be copied to the writer thread once per recipient
+ * (structured clone does not share strings).
+ */
 export interface BatchSend {
   sender: { deviceId: string; userId: string };
-  envelopes: { to: string; senderMessageId: string; payload: string }[];
+  payloads: string[];
+  envelopes: { to: string; senderMessageId: string; payload: number }[];
+  /** group.commit: stored all together, and only if `epoch` is the group's head. groupId in base64. */
+  commit?: { groupId: string; epoch: number };
 }
 
 export interface Batch {
@@ -31,6 +39,16 @@ export const DUPLICATE = 0;
 export const UNKNOWN_DEVICE = -1;
 export const QUEUE_FULL = -2;
 
+/**
+ * What became of a BatchSend: one outcome per envelope; for a commit also the group's head after
+ * it, and `stale` when it named another epoch (then nothing was stored and outcomes is empty).
+ */
+export interface SendOutcome {
+  outcomes: Outcome[];
+  head?: number;
+  stale?: boolean;
+}
+
 export type ToWriter =
   | { type: 'batch'; batch: Batch }
   | { type: 'admin'; event: AdminEvent }
@@ -39,7 +57,7 @@ export type ToWriter =
 
 export type FromWriter =
   | { type: 'ready' }
-  | { type: 'done'; id: number; sends: Outcome[][]; acks: number[] }
+  | { type: 'done'; id: number; sends: SendOutcome[]; acks: number[] }
   | { type: 'failed'; id: number; message: string }
   | { type: 'swept'; tombstones: number }
   | { type: 'warn'; message: string }
