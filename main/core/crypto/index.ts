@@ -60,6 +60,7 @@ export {
   MAX_SENDER_KEY_ITERATION,
   parseGroupMessage,
   processSenderKeyDistribution,
+  SenderKeyKind,
   senderKeyDistribution,
   type GroupMessage,
   type SenderKeyContext,

@@ -10,6 +10,8 @@ const MessageId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 128-bit hex mes
 const B64 = z.string().max(64 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 const Millis = z.number().int().nonnegative();
 const UserRef = z.string().min(1).max(128);
+/** Group records: a change naming 500 members of 256 bytes each, base64. */
+const B64Large = z.string().max(256 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 
 export const AttachmentPointer = z
   .object({
@@ -26,7 +28,10 @@ export const AttachmentPointer = z
 export type AttachmentPointer = z.infer<typeof AttachmentPointer>;
 
 /** `urgent`: the sender wants an acknowledgement; the recipient's workstation alerts until it is given. */
-const Text = z.object({ t: z.literal('text'), id: MessageId, sentAt: Millis, text: z.string().min(1).max(8000), urgent: z.literal(true).optional() }).strict();
+/** `mentions`: user ids named with @ in a group message; their workstations notify even when the text is long. */
+const Text = z
+  .object({ t: z.literal('text'), id: MessageId, sentAt: Millis, text: z.string().min(1).max(8000), urgent: z.literal(true).optional(), mentions: z.array(UserRef).min(1).max(50).optional() })
+  .strict();
 const Attachment = z.object({ t: z.literal('attachment'), id: MessageId, sentAt: Millis, caption: z.string().max(8000), attachment: AttachmentPointer }).strict();
 const Visible = z.discriminatedUnion('t', [Text, Attachment]);
 export type VisibleContent = z.infer<typeof Visible>;
@@ -44,9 +49,20 @@ const AckSync = z.object({ t: z.literal('ack-sync'), peer: UserRef, ids: z.array
 /** Read state from another of our own workstations: clears unread badges everywhere. */
 const ReadSync = z.object({ t: z.literal('read-sync'), peer: UserRef, ids: z.array(MessageId).min(1).max(500) }).strict();
 
+/**
+ * Group membership change (crypto/group-state.ts), sent by its author device over pairwise
+ * sessions to every device of every member before and after it. `state`, only for the devices of
+ * people being added: the group state the change applies to, so they can check it and join.
+ */
+const GroupChangeBody = z.object({ t: z.literal('group-change'), change: B64Large, state: B64Large.optional() }).strict();
+/** A sender key distribution message (crypto/sender-keys.ts): how a member reads our group messages. */
+const SenderKeyBody = z.object({ t: z.literal('sender-key'), key: B64 }).strict();
+/** Read state of a group from another of our workstations (`read-sync` names a direct peer). */
+const GroupReadSync = z.object({ t: z.literal('group-read-sync'), group: z.string().min(1).max(128), ids: z.array(MessageId).min(1).max(500) }).strict();
+
 export const Content = z.object({
   v: z.literal(CONTENT_VERSION),
-  body: z.discriminatedUnion('t', [Text, Attachment, Receipt, SentTranscript, ReadSync, Ack, AckSync]),
+  body: z.discriminatedUnion('t', [Text, Attachment, Receipt, SentTranscript, ReadSync, Ack, AckSync, GroupChangeBody, SenderKeyBody, GroupReadSync]),
 });
 export type Content = z.infer<typeof Content>;
 export type ContentBody = Content['body'];

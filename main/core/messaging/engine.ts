@@ -12,6 +12,9 @@ import type { DeviceNotice } from './directory';
 import { DeviceDirectory } from './directory';
 import { directConversationId, newMessageId, peerOfDirect } from './ids';
 import { Attachments, MAX_ATTACHMENT_BYTES } from './attachments';
+import { Groups, GroupError } from './groups';
+import type { GroupInfo } from './groups';
+import type { GroupChange } from '../crypto';
 import { Receiver } from './receiver';
 import { RetentionSweeper } from './retention';
 import type { SweepTimers } from './retention';
@@ -26,6 +29,8 @@ export interface EngineEvents {
   messageAdded(messageId: string): void;
   messageChanged(messageId: string): void;
   conversationsChanged(): void;
+  /** Retention deleted old messages (which ones is not kept: they are gone). */
+  messagesRemoved(): void;
   attachmentArrived(messageId: string): void;
   transferProgress(attachmentId: string, direction: 'upload' | 'download', loaded: number, total: number): void;
   connection(state: RelayState): void;
@@ -67,6 +72,7 @@ export class MessagingEngine {
   readonly directory: DeviceDirectory;
   private readonly sender: Sender;
   private readonly receiver: Receiver;
+  private readonly groups: Groups;
   private readonly attachments: Attachments;
   private readonly retention: RetentionSweeper;
   private readonly urgentWatch: UrgentWatch;
@@ -91,12 +97,21 @@ export class MessagingEngine {
     const parts: EngineParts = { store, relay: this.relay, account, rng, now: this.now, log: this.log };
     this.directory = new DeviceDirectory({ ...parts, onNotice: (n) => this.notice(n) });
     const sessions = new SessionBook({ ...parts, deviceKeys: () => this.keys });
+    this.groups = new Groups({
+      ...parts, directory: this.directory, sessions, deviceKeys: () => this.keys,
+      events: {
+        added: (id) => this.events.messageAdded?.(id),
+        statusChanged: (id) => this.events.messageChanged?.(id),
+        conversationsChanged: () => this.events.conversationsChanged?.(),
+        queued: () => void this.sender.flush(),
+      },
+    });
     this.sender = new Sender({
-      ...parts, directory: this.directory, sessions,
+      ...parts, directory: this.directory, sessions, groups: this.groups,
       events: { statusChanged: (id) => this.events.messageChanged?.(id) },
     });
     this.receiver = new Receiver({
-      ...parts, directory: this.directory,
+      ...parts, directory: this.directory, groups: this.groups,
       deviceKeys: { get: () => this.keys, set: (k) => (this.keys = k) },
       events: {
         added: (id) => this.events.messageAdded?.(id),
@@ -119,7 +134,10 @@ export class MessagingEngine {
     this.retention = new RetentionSweeper({
       store, timers: o.timers ?? systemTimers, log: this.log,
       retentionDays: o.retentionDays ?? (() => 0),
-      swept: () => this.events.conversationsChanged?.(),
+      swept: (result) => {
+        if (result.messages > 0) this.events.messagesRemoved?.();
+        this.events.conversationsChanged?.();
+      },
     });
     this.urgentWatch = new UrgentWatch({
       store, timers: o.timers ?? systemTimers, now: this.now, newId: () => newMessageId(rng),
@@ -186,12 +204,42 @@ export class MessagingEngine {
    * Commits the message with its outbox entries before anything goes on the wire. An urgent one
    * also starts the watch that tells the sender if it has not arrived within the policy's minutes.
    */
-  sendText(conversationId: string, text: string, opts: { urgent?: boolean } = {}): MessageRecord {
+  sendText(conversationId: string, text: string, opts: { urgent?: boolean; mentions?: readonly string[] } = {}): MessageRecord {
     const id = newMessageId(this.o.rng);
     const sentAt = this.now();
-    const message = this.enqueueVisible(conversationId, id, sentAt, { t: 'text', id, sentAt, text, ...(opts.urgent ? { urgent: true as const } : {}) }, text);
+    const mentions = opts.mentions && opts.mentions.length > 0 ? { mentions: [...new Set(opts.mentions)].slice(0, 50) } : {};
+    const message = this.enqueueVisible(conversationId, id, sentAt, { t: 'text', id, sentAt, text, ...(opts.urgent ? { urgent: true as const } : {}), ...mentions }, text);
     if (opts.urgent) this.urgentWatch.check();
     return message;
+  }
+
+  // ---- groups (groups.ts) ----------------------------------------------------------------------
+
+  /** A new team or rota group; the members are added by the first signed change. */
+  createGroup(name: string, members: readonly string[]): string {
+    const id = this.groups.create(name, members);
+    void this.sender.flush();
+    return id;
+  }
+
+  /** Add, remove, promote, demote, rename or leave: signed and committed through the relay. */
+  changeGroup(conversationId: string, change: GroupChange): void {
+    this.groups.change(conversationId, change);
+    void this.sender.flush();
+  }
+
+  groupInfo(conversationId: string): GroupInfo {
+    return this.groups.info(conversationId);
+  }
+
+  /** "Read by 12 of 15" for one of our group messages; null for anything else. */
+  groupReceipts(message: MessageRecord): { delivered: number; read: number; of: number } | null {
+    return this.groups.receiptSummary(message);
+  }
+
+  /** True when a received group message names this clinician (@Name): it notifies like a direct message. */
+  mentionsMe(messageId: string): boolean {
+    return this.groups.mentionsMe(messageId);
   }
 
   /**
@@ -222,6 +270,18 @@ export class MessagingEngine {
     const { store, account } = this.o;
     const conversation = store.conversations.get(conversationId);
     if (!conversation) throw new Error('no such conversation');
+    if (conversation.kind === 'group') {
+      if (content.t === 'text' && content.urgent) throw new GroupError('not_group', 'Urgent messages go to one colleague: send it in a direct conversation.');
+      const message = store.transaction(() => {
+        const rec = this.groups.sendVisible(conversationId, content, preview);
+        also?.(rec);
+        return rec;
+      });
+      this.events.messageAdded?.(message.id);
+      this.events.conversationsChanged?.();
+      void this.sender.flush();
+      return message;
+    }
     const peer = store.conversations.members(conversationId).find((m) => m !== account.userId);
     if (!peer) throw new Error('conversation has no other member');
     const urgent = content.t === 'text' && content.urgent === true;
@@ -325,11 +385,14 @@ export class MessagingEngine {
   /** Marks everything read and tells the sender (read receipt) and our other workstations. */
   markRead(conversationId: string): number {
     const { store, account } = this.o;
-    const peer = store.conversations.members(conversationId).find((u) => u !== account.userId);
+    const group = store.conversations.get(conversationId)?.kind === 'group';
+    const peer = group ? undefined : store.conversations.members(conversationId).find((u) => u !== account.userId);
     const read = store.transaction(() => {
       const marked = store.conversations.markRead(conversationId, this.now());
       // Notices are local (no sender message id to acknowledge); everything else gets a read receipt.
-      const ids = marked.filter((m) => m.senderUserId !== account.userId && MESSAGE_ID.test(m.senderMessageId)).map((m) => m.senderMessageId);
+      const receipted = marked.filter((m) => m.senderUserId !== account.userId && MESSAGE_ID.test(m.senderMessageId));
+      if (group) this.groups.queueReadReceipts(conversationId, receipted);
+      const ids = receipted.map((m) => m.senderMessageId);
       for (let i = 0; peer && i < ids.length; i += 500) {
         const chunk = ids.slice(i, i + 500);
         store.outbox.enqueue({ kind: 'fanout', recipientUserId: peer, payload: encodeContent({ t: 'receipt', kind: 'read', ids: chunk, at: this.now() }), nextAttemptAt: this.now(), createdAt: this.now() });

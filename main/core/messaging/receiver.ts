@@ -6,6 +6,8 @@ import type { NewMessage } from '../store';
 import { ContentError, decodeContent, encodeContent } from './content';
 import type { ContentBody } from './content';
 import type { DeviceDirectory } from './directory';
+import { GroupDrop, Groups } from './groups';
+import type { GroupEffects } from './groups';
 import { directConversationId, newMessageId } from './ids';
 import type { EngineParts } from './parts';
 
@@ -39,6 +41,7 @@ export class Receiver {
     private readonly deps: EngineParts & {
       directory: DeviceDirectory;
       deviceKeys: { get(): DeviceKeys; set(k: DeviceKeys): void };
+      groups: Groups;
       events: ReceiverEvents;
     },
   ) {}
@@ -119,6 +122,18 @@ export class Receiver {
     } catch {
       throw this.drop(envelope, 'not_base64');
     }
+    if (Groups.isGroupMessage(bytes)) {
+      let effects: GroupEffects;
+      try {
+        effects = this.deps.groups.receiveMessage(envelope, bytes, marker);
+      } catch (err) {
+        if (err instanceof GroupDrop) throw this.drop(envelope, err.message);
+        throw err;
+      }
+      this.emit(effects);
+      log('receive.stored', { envelope: envelope.id, type: 'group' });
+      return;
+    }
     const stored = store.sessions.get(envelope.senderUserId, envelope.senderDeviceId);
     let result: { session: Uint8Array; plaintext: Uint8Array; deviceKeys: DeviceKeys | null };
     try {
@@ -145,13 +160,17 @@ export class Receiver {
       if (err instanceof ContentError) throw this.drop(envelope, 'bad_content');
       throw err;
     }
-    const effects = this.apply(envelope, body, marker, result);
-    if (effects.added) this.deps.events.added(effects.added);
-    for (const id of effects.statusChanged) this.deps.events.statusChanged(id);
-    if (effects.added || effects.statusChanged.length > 0) this.deps.events.conversationsChanged();
+    const effects = this.apply(envelope, body, marker, { ...result, identityKey });
+    this.emit(effects);
     if (effects.attachment) this.deps.events.attachmentArrived(effects.attachment);
-    if (effects.queued) this.deps.events.queued();
     log('receive.stored', { envelope: envelope.id, type: body.t });
+  }
+
+  private emit(effects: GroupEffects): void {
+    for (const id of effects.added) this.deps.events.added(id);
+    for (const id of effects.statusChanged) this.deps.events.statusChanged(id);
+    if (effects.conversationsChanged || effects.added.length > 0 || effects.statusChanged.length > 0) this.deps.events.conversationsChanged();
+    if (effects.queued) this.deps.events.queued();
   }
 
   /** Everything one envelope changes, in one transaction. */
@@ -159,10 +178,10 @@ export class Receiver {
     envelope: Delivered,
     body: ContentBody,
     marker: { senderUserId: string; senderDeviceId: string; senderMessageId: string },
-    result: { session: Uint8Array; deviceKeys: DeviceKeys | null },
-  ): { added: string | null; statusChanged: string[]; attachment: string | null; queued: boolean } {
+    result: { session: Uint8Array; deviceKeys: DeviceKeys | null; identityKey: Uint8Array },
+  ): GroupEffects & { attachment: string | null } {
     const { store, account, now } = this.deps;
-    const effects = { added: null as string | null, statusChanged: [] as string[], attachment: null as string | null, queued: false };
+    const effects = { added: [] as string[], statusChanged: [] as string[], conversationsChanged: false, attachment: null as string | null, queued: false };
     const fromMe = envelope.senderUserId === account.userId;
     store.transaction(() => {
       let message: NewMessage | null = null;
@@ -185,7 +204,7 @@ export class Receiver {
         this.deps.deviceKeys.set(result.deviceKeys);
       }
       if (message) {
-        effects.added = message.id;
+        effects.added.push(message.id);
         const content = body.t === 'sent' ? body.message : body;
         if (content.t === 'attachment') {
           const a = content.attachment;
@@ -218,10 +237,15 @@ export class Receiver {
       if (body.t === 'receipt' && !fromMe) {
         for (const id of body.ids) {
           const mine = store.messages.findOwn(account.userId, id);
-          if (mine && mine.conversationId === directConversationId(envelope.senderUserId) && store.messages.setStatus(mine.id, body.kind)) {
-            effects.statusChanged.push(mine.id);
-          }
+          if (!mine) continue;
+          const changed = mine.conversationId === directConversationId(envelope.senderUserId)
+            ? store.messages.setStatus(mine.id, body.kind)
+            : this.deps.groups.recordReceipt(mine, envelope.senderUserId, body.kind, Math.min(body.at, now() + 60_000));
+          if (changed) effects.statusChanged.push(mine.id);
         }
+      }
+      if (body.t === 'group-change' || body.t === 'sender-key' || body.t === 'group-read-sync') {
+        this.deps.groups.applyPairwise(envelope, result.identityKey, body, effects);
       }
       if (body.t === 'ack' && !fromMe) {
         for (const id of body.ids) {

@@ -2,6 +2,7 @@ import { encodeBase64 } from '../../../protocol/relay';
 import { RelayRequestError } from '../net/relay-client';
 import type { DeviceRecord, OutboxEntry } from '../store';
 import type { DeviceDirectory } from './directory';
+import type { Groups } from './groups';
 import { packSealed, unpackSealed } from './envelope-payload';
 import { newMessageId } from './ids';
 import type { SessionBook } from './sessions';
@@ -10,9 +11,11 @@ import type { EngineParts } from './parts';
 /**
  * Outbox kinds. `fanout`: content for every device of one person (expanded once the device list
  * is known). `device`: content for one device, not yet encrypted. `sealed`: the exact envelope
- * for one device, encrypted, with its ratchet step already committed.
+ * for one device, encrypted, with its ratchet step already committed. The group kinds (a message,
+ * the same sealed once for every member device, a membership change) are groups.ts's; their
+ * recipientUserId is the conversation, so a group's entries form one lane.
  */
-export type OutboxKind = 'fanout' | 'device' | 'sealed';
+export type OutboxKind = 'fanout' | 'device' | 'sealed' | 'group' | 'group-sealed' | 'group-change';
 
 const MAX_BACKOFF_MS = 5 * 60_000;
 const PASS_RETRY_MS = 2_000;
@@ -40,7 +43,7 @@ export class Sender {
   private stopped = false;
 
   constructor(
-    private readonly deps: EngineParts & { directory: DeviceDirectory; sessions: SessionBook; events: SenderEvents },
+    private readonly deps: EngineParts & { directory: DeviceDirectory; sessions: SessionBook; groups: Groups; events: SenderEvents },
   ) {}
 
   stop(): void {
@@ -118,7 +121,9 @@ export class Sender {
       if (e.kind !== 'sealed') blocked.add(laneOf(e));
       else if (ready(e)) sendable.push(e);
     }
-    return this.send(sendable);
+    if (!(await this.send(sendable))) return false;
+    // Group lanes last: their sender keys (pairwise entries above) must be on the relay first.
+    return this.deps.groups.drain((e) => e.nextAttemptAt <= now());
   }
 
   private async devicesFor(entry: OutboxEntry): Promise<DeviceRecord[] | null> {

@@ -6,6 +6,7 @@ import { AccessLogRepo } from './repos/access-log';
 import { AccountRepo } from './repos/account';
 import { AttachmentRepo } from './repos/attachments';
 import { ContactRepo } from './repos/contacts';
+import { GroupRepo } from './repos/groups';
 import { ConversationRepo } from './repos/conversations';
 import { IdentityRepo } from './repos/identity';
 import { MessageRepo } from './repos/messages';
@@ -19,7 +20,7 @@ import type { ReceivedInput } from './types';
 /** The repository names a Store exposes; the worker proxy dispatches to these and nothing else. */
 export const REPOSITORIES = [
   'identity', 'prekeys', 'contacts', 'conversations', 'messages', 'sessions',
-  'outbox', 'attachments', 'settings', 'search', 'accessLog', 'account',
+  'outbox', 'attachments', 'settings', 'search', 'accessLog', 'account', 'groups',
 ] as const;
 export type RepositoryName = (typeof REPOSITORIES)[number];
 
@@ -39,6 +40,7 @@ export class Store {
   readonly search: SearchRepo;
   readonly accessLog: AccessLogRepo;
   readonly account: AccountRepo;
+  readonly groups: GroupRepo;
 
   constructor(private readonly c: Connection) {
     const outbox = new OutboxRepo(c);
@@ -54,6 +56,7 @@ export class Store {
     this.search = guarded(c, new SearchRepo(c));
     this.accessLog = guarded(c, new AccessLogRepo(c));
     this.account = guarded(c, new AccountRepo(c));
+    this.groups = guarded(c, new GroupRepo(c));
   }
 
   get isOpen(): boolean {

@@ -165,13 +165,14 @@ export class MessageRepo {
   }
 
   /** Read on another of our workstations: clears these incoming messages' unread state here too. */
-  markReadBySender(conversationId: string, senderUserId: string, senderMessageIds: readonly string[], now: number): number {
+  markReadBySender(conversationId: string, senderUserId: string | null, senderMessageIds: readonly string[], now: number): number {
     let n = 0;
     for (const id of senderMessageIds) {
+      // null: any sender (a group's read state names messages by their random 128-bit ids alone).
       n += this.c.run(
-        `UPDATE messages SET read_at = ? WHERE conversation_id = ? AND direction = 'in' AND sender_user_id = ?
+        `UPDATE messages SET read_at = ? WHERE conversation_id = ? AND direction = 'in' AND (? IS NULL OR sender_user_id = ?)
            AND sender_message_id = ? AND read_at IS NULL`,
-        now, conversationId, senderUserId, id,
+        now, conversationId, senderUserId, senderUserId, id,
       ).changes;
     }
     return n;

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GroupMember, issueUsers } from '../../harness/group-members';
+import { startRelay } from '../relay/support/relay-process';
+import type { RelayProcess } from '../relay/support/relay-process';
+import { eventually } from '../messaging/support';
+
+let relay: RelayProcess;
+let members: GroupMember[] = [];
+
+beforeAll(async () => {
+  relay = await startRelay({ args: ['--rate-requests', '1000', '--rate-envelopes', '10000'] });
+  const users = issueUsers(relay.dataDir, ['a', 'b', 'c', 'd'].map((u) => ({ username: `g${u}`, displayName: `Dr ${u.toUpperCase()}` })));
+  members = await Promise.all(users.map((u) => GroupMember.enrol(relay.url, u)));
+  for (const m of members) await eventually('auth', () => m.engine.relay.state === 'authenticated');
+}, 120_000);
+
+afterAll(async () => {
+  for (const m of members) await m.close().catch(() => undefined);
+  await relay?.kill();
+});
+
+/**
+ * One group's life with four real engines on the real relay: created with two colleagues, a
+ * message each way, one removed (they get nothing new), one added (they read only what follows),
+ * per-member receipts, and the system lines that say so.
+ */
+describe('a group from creation through removal and addition', () => {
+  it('delivers to members only, and tells everyone what changed', async () => {
+    const [a, b, c, d] = members as [GroupMember, GroupMember, GroupMember, GroupMember];
+    const gid = a.engine.createGroup('Ward 7 nights', [b.userId, c.userId]);
+    await eventually('b and c joined', () => [b, c].every((m) => m.store.groups.get(gid) !== null));
+    a.engine.sendText(gid, 'handover at 8');
+    await eventually('b and c got it', () => [b, c].every((m) => m.texts(gid).some((x) => x.body === 'handover at 8')), 20_000);
+    b.engine.sendText(gid, 'ok from b');
+    await eventually('a and c got b', () => [a, c].every((m) => m.texts(gid).some((x) => x.body === 'ok from b')), 20_000);
+    a.engine.changeGroup(gid, { type: 'remove', userIds: [c.userId] });
+    await eventually('c removed everywhere', () => [a, b].every((m) => !m.engine.groupInfo(gid).members.some((x) => x.userId === c.userId)) && c.store.groups.get(gid)?.leftAt != null);
+    a.engine.changeGroup(gid, { type: 'add', userIds: [d.userId] });
+    await eventually('d joined', () => d.store.groups.get(gid) !== null && b.engine.groupInfo(gid).members.some((x) => x.userId === d.userId));
+    b.engine.sendText(gid, 'after removal');
+    await eventually('a and d got it', () => [a, d].every((m) => m.texts(gid).some((x) => x.body === 'after removal')), 20_000);
+    expect(c.texts(gid).map((x) => x.body)).not.toContain('after removal');
+    expect(d.texts(gid).map((x) => x.body)).toEqual(['after removal']);
+    await eventually('read by', () => { const m = a.texts(gid).find((x) => x.body === 'handover at 8'); return m && a.engine.groupReceipts(m)?.delivered === 2; });
+    expect(a.store.messages.page(gid, { limit: 50 }).items.filter((m) => m.kind === 'system').map((m) => m.body).reverse()).toEqual([
+      'You created this group.',
+      'You added Dr B, Dr C.',
+      'You removed Dr C. Messages are now encrypted under new keys they do not have.',
+      'You added Dr D.',
+    ]);
+    expect(d.store.messages.page(gid, { limit: 50 }).items.filter((m) => m.kind === 'system').map((m) => m.body)).toEqual(['Dr A added you to Ward 7 nights. You see messages sent from now on.']);
+  }, 120_000);
+});
