@@ -52,6 +52,9 @@ export function createSocketServer(http: HttpServer, ctx: RelayContext): Server 
  */
 function transportLimit(maxEnvelopeBytes: number): number {
   const envelopes = Math.ceil((maxEnvelopeBytes * 4) / 3) * 4;
-  const groupCommit = MAX_GROUP_DEVICES * 3 * 1024;
+  // A commit to new devices carries PQXDH's KEM ciphertext (~2.1 KB in base64) beside the change
+  // (clients split big adds so a change names at most 25 people), and joining devices also get
+  // the group state (up to ~27 KB for 500 members): 8 KiB a device on average is ample.
+  const groupCommit = MAX_GROUP_DEVICES * 8 * 1024;
   return Math.max(envelopes, groupCommit) + 64 * 1024;
 }

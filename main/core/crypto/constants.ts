@@ -15,6 +15,7 @@ export const Kind = {
   session: 0x04,
   deviceKeys: 0x05,
   safetyNumberQr: 0x06,
+  sessionRecord: 0x07,
 } as const;
 
 export const KEY_LENGTH = 32;

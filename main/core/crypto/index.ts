@@ -33,6 +33,14 @@ export { deserializeDeviceKeys, serializeDeviceKeys } from './device-keys-codec'
 export { decryptMessage, encryptMessage, initiateSession, type PendingPreKey, type Session } from './session';
 export { acceptInitialMessage, type AcceptedMessage } from './accept';
 export { deserializeSession, serializeSession } from './session-codec';
+export {
+  acceptIntoRecord,
+  decryptWithRecord,
+  deserializeSessionRecord,
+  MAX_PREVIOUS_SESSIONS,
+  serializeSessionRecord,
+  type SessionRecord,
+} from './session-record';
 
 export {
   encodeBundle,

@@ -33,10 +33,10 @@ export class Attachments {
   }
 
   /**
-   * Encrypts and uploads one of our attachments, then hands the pointer to `send`, which commits
-   * the message's outbox entries. Safe to call again after a crash: nothing was sent until then.
+   * Encrypts and uploads one of our attachments for `people` (user ids), then hands the pointer
+   * to `send`, which commits the message's outbox entries. Safe to call again after a crash: nothing was sent until then.
    */
-  async upload(attachmentId: string, peer: string, send: (pointer: AttachmentPointer) => void): Promise<void> {
+  async upload(attachmentId: string, people: readonly string[], send: (pointer: AttachmentPointer) => void): Promise<void> {
     if (this.active.has(attachmentId)) return;
     this.active.add(attachmentId);
     try {
@@ -44,9 +44,11 @@ export class Attachments {
       const record = store.attachments.get(attachmentId);
       const plaintext = store.attachments.getContent(attachmentId);
       if (!record || !plaintext) throw new Error('attachment content missing');
-      const devices = [...(await this.deps.directory.devices(peer)), ...(await this.deps.directory.devices(account.userId))]
-        .filter((d) => d.deviceId !== account.deviceId)
-        .map((d) => d.deviceId);
+      // Every workstation of the people it goes to (a colleague, or a group's members) and our own others.
+      const devices: string[] = [];
+      for (const userId of new Set([...people, account.userId])) {
+        for (const d of await this.deps.directory.devices(userId)) if (d.deviceId !== account.deviceId) devices.push(d.deviceId);
+      }
       if (devices.length === 0) throw new Error('no recipient workstation');
       const size = encryptedAttachmentSize(plaintext.length);
       const grant = await relay.request('attachment.upload', { size, recipients: devices });

@@ -8,6 +8,7 @@ import type { MessageRecord, Store } from '../store';
 import { PREKEY_LOW_WATER, PREKEY_TARGET, relayPrekeys } from './account';
 import type { Account } from './account';
 import { encodeContent } from './content';
+import type { AttachmentPointer } from './content';
 import type { DeviceNotice } from './directory';
 import { DeviceDirectory } from './directory';
 import { directConversationId, newMessageId, peerOfDirect } from './ids';
@@ -336,9 +337,16 @@ export class MessagingEngine {
     const record = store.attachments.get(attachmentId);
     const message = record ? store.messages.get(record.messageId) : null;
     if (!record || !message) return;
+    const content = (pointer: AttachmentPointer) => ({ t: 'attachment' as const, id: message.id, sentAt: message.sentAt, caption: message.body, attachment: pointer });
+    if (store.conversations.get(message.conversationId)?.kind === 'group') {
+      const members = this.groups.info(message.conversationId).members.map((m) => m.userId);
+      await this.attachments.upload(attachmentId, members, (pointer) => this.groups.queueContent(message.conversationId, message.id, content(pointer)));
+      void this.sender.flush();
+      return;
+    }
     const peer = store.conversations.members(message.conversationId).find((u) => u !== account.userId);
     if (!peer) return;
-    await this.attachments.upload(attachmentId, peer, (pointer) => {
+    await this.attachments.upload(attachmentId, [peer], (pointer) => {
       const content = { t: 'attachment' as const, id: message.id, sentAt: message.sentAt, caption: message.body, attachment: pointer };
       const now = this.now();
       store.outbox.enqueue({ kind: 'fanout', messageId: message.id, recipientUserId: peer, payload: encodeContent(content), nextAttemptAt: now, createdAt: now });
@@ -372,6 +380,16 @@ export class MessagingEngine {
     const { store, account } = this.o;
     const m = store.messages.get(messageId);
     if (!m || m.direction !== 'out' || m.status !== 'failed') throw new Error('only a failed message of ours can be retried');
+    if (store.conversations.get(m.conversationId)?.kind === 'group') {
+      // Same id again: a member who did get the first attempt drops the copy by its dedupe marker.
+      store.transaction(() => {
+        store.messages.resetStatus(messageId, 'pending');
+        this.groups.queueContent(m.conversationId, messageId, { t: 'text', id: messageId, sentAt: m.sentAt, text: m.body });
+      });
+      this.events.messageChanged?.(messageId);
+      void this.sender.flush();
+      return;
+    }
     const peer = store.conversations.members(m.conversationId).find((u) => u !== account.userId);
     if (!peer) throw new Error('conversation has no other member');
     store.transaction(() => {

@@ -48,6 +48,13 @@ const MAX_RECIPIENTS = 1000;
 /** How long a member's device list is trusted before the directory is asked again. */
 const MEMBER_DEVICES_MAX_AGE_MS = 10 * 60_000;
 const STALE_RETRY_MS = 1_500;
+/**
+ * A change names at most this many people: every member device gets each change, so a big add
+ * goes as several commits of small envelopes rather than one the relay's transport could refuse.
+ */
+const MAX_USERS_PER_CHANGE = 25;
+/** Directory look-ups in flight at once when a group's device lists are refreshed. */
+const DIRECTORY_CONCURRENCY = 16;
 const PERMANENT = new Set(['envelope_too_large', 'payload_too_large', 'invalid_payload', 'forbidden']);
 
 export interface GroupEvents {
@@ -78,6 +85,8 @@ export interface GroupInfo {
 /** What one received group envelope changed (the receiver emits the events). */
 export interface GroupEffects {
   added: string[];
+  /** A message whose attachment is to be fetched. */
+  attachment?: string | null;
   statusChanged: string[];
   conversationsChanged: boolean;
   queued: boolean;
@@ -196,6 +205,18 @@ export class Groups {
       [{ kind: 'group', recipientUserId: conversationId, payload: json({ content: encodeBase64(encodeContent(content)), waitFor: [] } satisfies UnsealedGroupMessage), nextAttemptAt: content.sentAt, createdAt: content.sentAt }],
     );
     return message;
+  }
+
+  /** The outbox entry for a message already stored (an attachment once uploaded, a retry). */
+  queueContent(conversationId: string, messageId: string, content: Visible): void {
+    const { store, now } = this.deps;
+    const { record } = this.load(conversationId);
+    if (record.leftAt !== null) throw new GroupError('not_member', 'You are no longer a member of this group.');
+    store.outbox.enqueue({
+      kind: 'group', messageId, recipientUserId: conversationId,
+      payload: json({ content: encodeBase64(encodeContent(content)), waitFor: [] } satisfies UnsealedGroupMessage),
+      nextAttemptAt: now(), createdAt: now(),
+    });
   }
 
   info(conversationId: string): GroupInfo {
@@ -489,6 +510,14 @@ export class Groups {
         kind: 'text', body: body.t === 'text' ? body.text : body.caption, status: fromMe ? 'sent' : 'received',
         sentAt: Math.min(body.sentAt, now() + 60_000), receivedAt: now(),
       });
+      if (body.t === 'attachment') {
+        const a = body.attachment;
+        store.attachments.add({
+          id: newMessageId(rng), messageId: id, fileName: a.name, mimeType: a.mimeType, size: a.size, sha256: decodeBase64(a.sha256),
+          state: 'pending', createdAt: now(), pointer: JSON.stringify(a), thumbnail: a.thumbnail ? decodeBase64(a.thumbnail) : null,
+        });
+        effects.attachment = id;
+      }
       effects.added.push(id);
       effects.conversationsChanged = true;
       if (!fromMe) {
@@ -564,12 +593,12 @@ export class Groups {
     }
     const certified = (userId: string, key: Uint8Array) => userId === envelope.senderUserId && equalBytes(key, senderIdentityKey);
     const record = store.groups.byGroupId(parsed.groupId);
-    if (!record) {
-      if (!body.state) throw new GroupDrop('unknown_group');
+    if (!record || record.leftAt !== null) {
+      // Not (or no longer) a member: only a change that adds us, with the state it applies to, counts.
+      if (!body.state) throw new GroupDrop(record ? 'not_member' : 'unknown_group');
       this.join(envelope, signed, body.state, certified, effects);
       return;
     }
-    if (record.leftAt !== null) throw new GroupDrop('not_member');
     const state = deserializeGroupState(record.state);
     if (parsed.epoch < state.epoch) throw new GroupDrop('old_change'); // a replay, or the welcome of a change we have
     let next: GroupState;
@@ -598,9 +627,21 @@ export class Groups {
     }
     if (!next.members.has(account.userId)) throw new GroupDrop('welcome_not_member');
     const conversationId = groupConversationId(next.groupId);
-    if (store.conversations.get(conversationId)) throw new GroupDrop('welcome_conflict');
-    store.conversations.create({ id: conversationId, kind: 'group', title: next.name, now: now(), members: [...next.members.keys()] });
-    store.groups.create({ conversationId, groupId: next.groupId, state: serializeGroupState(next), now: now() });
+    const earlier = store.groups.get(conversationId);
+    if (earlier) {
+      // Added back after leaving or being removed: the earlier conversation continues.
+      if (earlier.leftAt === null) throw new GroupDrop('welcome_conflict');
+      const was = deserializeGroupState(earlier.state);
+      if (next.epoch <= was.epoch) throw new GroupDrop('welcome_old');
+      store.groups.setState(conversationId, serializeGroupState(next), now());
+      for (const u of store.conversations.members(conversationId)) if (!next.members.has(u)) store.conversations.removeMember(conversationId, u);
+      for (const u of next.members.keys()) store.conversations.addMember(conversationId, u);
+      store.conversations.setTitle(conversationId, next.name);
+    } else {
+      if (store.conversations.get(conversationId)) throw new GroupDrop('welcome_conflict');
+      store.conversations.create({ id: conversationId, kind: 'group', title: next.name, now: now(), members: [...next.members.keys()] });
+      store.groups.create({ conversationId, groupId: next.groupId, state: serializeGroupState(next), now: now() });
+    }
     this.systemLine(conversationId, `${this.nameOf(envelope.senderUserId)} added you to ${next.name}. You see messages sent from now on.`, effects);
     void this.learnMembers(next);
   }
@@ -652,7 +693,8 @@ export class Groups {
 
   private describe(change: GroupChange, author: string, next: GroupState): string {
     const who = author === this.deps.account.userId ? 'You' : this.nameOf(author);
-    const names = (ids: readonly string[]) => ids.map((u) => (u === this.deps.account.userId ? 'you' : this.nameOf(u))).join(', ');
+    const names = (ids: readonly string[]) =>
+      ids.map((u) => (u === this.deps.account.userId ? 'you' : this.nameOf(u))).sort((x, y) => x.localeCompare(y)).join(', ');
     switch (change.type) {
       case 'add':
         return `${who} added ${names(change.userIds)}.`;
@@ -689,17 +731,18 @@ export class Groups {
    */
   private async memberDevices(state: GroupState, also?: GroupState): Promise<DeviceRecord[]> {
     const { account, now } = this.deps;
-    const users = new Set([...state.members.keys(), ...(also?.members.keys() ?? [])]);
+    const users = [...new Set([...state.members.keys(), ...(also?.members.keys() ?? [])])];
+    const stale = users.filter((userId) => {
+      const fresh = now() - (this.devicesFetchedAt.get(userId) ?? -Infinity) < MEMBER_DEVICES_MAX_AGE_MS;
+      return !fresh || (userId !== account.userId && this.deps.store.contacts.devices(userId).length === 0);
+    });
+    for (const batch of chunks(stale, DIRECTORY_CONCURRENCY)) {
+      await Promise.all(batch.map((userId) => this.deps.directory.devices(userId, { fresh: true })));
+      for (const userId of batch) this.devicesFetchedAt.set(userId, now());
+    }
     const out: DeviceRecord[] = [];
     for (const userId of users) {
-      const fresh = now() - (this.devicesFetchedAt.get(userId) ?? -Infinity) < MEMBER_DEVICES_MAX_AGE_MS;
-      const known = this.deps.store.contacts.devices(userId);
-      let devices = known;
-      if (!fresh || (known.length === 0 && userId !== account.userId)) {
-        devices = await this.deps.directory.devices(userId, { fresh: true });
-        this.devicesFetchedAt.set(userId, now());
-      }
-      for (const d of devices) {
+      for (const d of this.deps.store.contacts.devices(userId)) {
         if (userId === account.userId && d.deviceId === account.deviceId) continue;
         if (!also && d.trust === 'changed') continue;
         out.push(d);
@@ -729,8 +772,14 @@ export class Groups {
 
   private queueChange(conversationId: string, change: GroupChange): void {
     const { store, now, rng } = this.deps;
-    const pending: PendingChange = { id: newMessageId(rng), change };
-    store.outbox.enqueue({ kind: 'group-change', recipientUserId: conversationId, payload: json(pending), nextAttemptAt: now(), createdAt: now() });
+    const parts: GroupChange[] =
+      change.type === 'add' || change.type === 'remove'
+        ? chunks(change.userIds, MAX_USERS_PER_CHANGE).map((userIds) => ({ type: change.type, userIds }))
+        : [change];
+    for (const part of parts) {
+      const pending: PendingChange = { id: newMessageId(rng), change: part };
+      store.outbox.enqueue({ kind: 'group-change', recipientUserId: conversationId, payload: json(pending), nextAttemptAt: now(), createdAt: now() });
+    }
   }
 
   private load(conversationId: string): { record: NonNullable<ReturnType<EngineParts['store']['groups']['get']>>; state: GroupState } {
@@ -792,6 +841,12 @@ export class GroupError extends Error {
   ) {
     super(message);
   }
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function emptyEffects(): GroupEffects {

@@ -1,6 +1,6 @@
 import { decodeBase64 } from '../../../protocol/relay';
 import type { RelayPush } from '../../../protocol/relay';
-import { acceptInitialMessage, decryptMessage, deserializeSession, isCryptoError, messageKind, serializeDeviceKeys, serializeSession } from '../crypto';
+import { acceptIntoRecord, decryptWithRecord, deserializeSessionRecord, isCryptoError, messageKind, serializeDeviceKeys, serializeSessionRecord } from '../crypto';
 import type { DeviceKeys } from '../crypto';
 import type { NewMessage } from '../store';
 import { ContentError, decodeContent, encodeContent } from './content';
@@ -131,21 +131,23 @@ export class Receiver {
         throw err;
       }
       this.emit(effects);
+      if (effects.attachment) this.deps.events.attachmentArrived(effects.attachment);
       log('receive.stored', { envelope: envelope.id, type: 'group' });
       return;
     }
     const stored = store.sessions.get(envelope.senderUserId, envelope.senderDeviceId);
     let result: { session: Uint8Array; plaintext: Uint8Array; deviceKeys: DeviceKeys | null };
     try {
-      const existing = stored ? deserializeSession(stored) : undefined;
+      // Every session kept with that device: a simultaneous start leaves messages in flight in the earlier one.
+      const existing = stored ? deserializeSessionRecord(stored) : null;
       const kind = messageKind(bytes);
       if (kind === 'initial') {
-        const accepted = acceptInitialMessage(this.deps.deviceKeys.get(), bytes, identityKey, existing);
-        result = { session: serializeSession(accepted.session), plaintext: accepted.plaintext, deviceKeys: accepted.isNewSession ? accepted.deviceKeys : null };
+        const accepted = acceptIntoRecord(this.deps.deviceKeys.get(), bytes, identityKey, existing);
+        result = { session: serializeSessionRecord(accepted.record), plaintext: accepted.plaintext, deviceKeys: accepted.isNewSession ? accepted.deviceKeys : null };
       } else {
         if (!existing) throw this.drop(envelope, 'no_session');
-        const next = decryptMessage(existing, bytes);
-        result = { session: serializeSession(next.session), plaintext: next.plaintext, deviceKeys: null };
+        const next = decryptWithRecord(existing, bytes);
+        result = { session: serializeSessionRecord(next.record), plaintext: next.plaintext, deviceKeys: null };
       }
     } catch (err) {
       if (err instanceof Unprocessable) throw err;

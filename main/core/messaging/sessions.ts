@@ -3,8 +3,8 @@ import { decodeBase64 } from '../../../protocol/relay';
 import type { RelayResponse } from '../../../protocol/relay';
 
 type PrekeyBundle = RelayResponse<'prekeys.bundle'>['bundles'][number];
-import { deserializeSession, encryptMessage, initiateSession, serializeSession, verifyBundle } from '../crypto';
-import type { DeviceKeys, PreKeyBundle, Session } from '../crypto';
+import { deserializeSessionRecord, encryptMessage, initiateSession, serializeSessionRecord, verifyBundle } from '../crypto';
+import type { DeviceKeys, PreKeyBundle, Session, SessionRecord } from '../crypto';
 import type { EngineParts } from './parts';
 
 export interface DeviceRef {
@@ -23,14 +23,15 @@ export class SessionBook {
     private readonly deps: Omit<EngineParts, 'now'> & { deviceKeys: () => DeviceKeys },
   ) {}
 
-  load(userId: string, deviceId: string): Session | null {
+  /** The sessions kept with one device (current first), or null when there are none. */
+  load(userId: string, deviceId: string): SessionRecord | null {
     const bytes = this.deps.store.sessions.get(userId, deviceId);
-    return bytes ? deserializeSession(bytes) : null;
+    return bytes ? deserializeSessionRecord(bytes) : null;
   }
 
   /** Sessions for every target, starting the missing ones; devices whose bundle fails are left out. */
-  async ensure(targets: readonly DeviceRef[]): Promise<Map<string, Session>> {
-    const out = new Map<string, Session>();
+  async ensure(targets: readonly DeviceRef[]): Promise<Map<string, SessionRecord>> {
+    const out = new Map<string, SessionRecord>();
     const missing: DeviceRef[] = [];
     for (const t of targets) {
       const s = this.load(t.userId, t.deviceId);
@@ -44,7 +45,7 @@ export class SessionBook {
         const target = batch.find((t) => t.deviceId === bundle.deviceId);
         if (!target) continue;
         try {
-          out.set(target.deviceId, this.start(target, bundle));
+          out.set(target.deviceId, { current: this.start(target, bundle), previous: [] });
         } catch (err) {
           this.deps.log('session.bundle_refused', { userId: target.userId, deviceId: target.deviceId, reason: err instanceof Error ? err.name : 'error' });
         }
@@ -53,10 +54,11 @@ export class SessionBook {
     return out;
   }
 
-  /** Encrypts for one device; returns the next session for the caller to commit with the ciphertext. */
-  encrypt(session: Session, plaintext: Uint8Array): { session: Session; record: Uint8Array; ciphertext: Uint8Array } {
-    const next = encryptMessage(session, plaintext, this.deps.rng);
-    return { session: next.session, record: serializeSession(next.session), ciphertext: next.message };
+  /** Encrypts for one device in its current session; the caller commits `record` with the ciphertext. */
+  encrypt(sessions: SessionRecord, plaintext: Uint8Array): { session: SessionRecord; record: Uint8Array; ciphertext: Uint8Array } {
+    const next = encryptMessage(sessions.current, plaintext, this.deps.rng);
+    const updated = { ...sessions, current: next.session };
+    return { session: updated, record: serializeSessionRecord(updated), ciphertext: next.message };
   }
 
   private start(target: DeviceRef, bundle: PrekeyBundle): Session {

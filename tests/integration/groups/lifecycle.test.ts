@@ -50,4 +50,19 @@ describe('a group from creation through removal and addition', () => {
     ]);
     expect(d.store.messages.page(gid, { limit: 50 }).items.filter((m) => m.kind === 'system').map((m) => m.body)).toEqual(['Dr A added you to Ward 7 nights. You see messages sent from now on.']);
   }, 120_000);
+
+  it('carries a file to every member workstation, and nobody else', async () => {
+    const [a, b, c, d] = members as [GroupMember, GroupMember, GroupMember, GroupMember];
+    const gid = a.store.groups.list()[0]!.conversationId;
+    const data = new TextEncoder().encode('ward 7 handover sheet: bed 4 K+ 6.1, recheck 14:00');
+    const sent = a.engine.sendAttachment(gid, { name: 'handover.txt', mimeType: 'text/plain', data });
+    const fileAt = (m: GroupMember) => {
+      const message = m.store.messages.page(gid, { limit: 100 }).items.find((x) => x.senderMessageId === sent.id);
+      const file = message ? m.store.attachments.forMessage(message.id)[0] : undefined;
+      return file?.state === 'stored' ? m.store.attachments.getContent(file.id) : undefined;
+    };
+    for (const m of [b, d]) expect(await eventually('file stored', () => fileAt(m), 30_000)).toEqual(data);
+    await eventually('sent', () => a.store.messages.get(sent.id)?.status !== 'pending');
+    expect(c.store.messages.page(gid, { limit: 100 }).items.some((x) => x.senderMessageId === sent.id)).toBe(false);
+  }, 60_000);
 });

@@ -113,6 +113,11 @@ export class GroupRepo {
     );
   }
 
+  /** Every chain we hold for one member's devices (tests and diagnostics). */
+  senderKeyRecords(groupId: Uint8Array, userId: string): Uint8Array[] {
+    return this.c.all<{ record: Uint8Array }>('SELECT record FROM sender_keys WHERE group_id = ? AND user_id = ? ORDER BY device_id, chain_id', groupId, userId).map((r) => toBytes(r.record));
+  }
+
   /** Drops the chains of one member (removed or left) or, with epochBelow, every chain older than a removal. */
   dropSenderKeys(groupId: Uint8Array, filter: { userId: string } | { epochBelow: number }): number {
     return 'userId' in filter
