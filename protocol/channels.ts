@@ -15,12 +15,16 @@ export const METHOD_NAMES = [
   'profiles.current',
   'conversations.list',
   'conversations.start',
+  'groups.create',
+  'groups.info',
+  'groups.change',
   'messages.page',
   'messages.send',
   'messages.retry',
   'messages.markRead',
   'messages.acknowledge',
   'messages.export',
+  'messages.delete',
   'attachments.send',
   'attachments.open',
   'directory.search',
@@ -40,6 +44,7 @@ export const EVENT_NAMES = [
   'messages.added',
   'messages.updated',
   'attachments.progress',
+  'messages.removed',
 ] as const;
 
 export type MethodName = (typeof METHOD_NAMES)[number];

@@ -6,6 +6,7 @@ import type {
   ConversationSummary,
   DirectoryUser,
   ExportedFile,
+  GroupView,
   LockReason,
   Me,
   MessagePage,
@@ -52,6 +53,18 @@ const Base64 = (maxBytes: number) =>
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 export const MAX_TEXT_CHARS = 8000;
 export const MAX_THUMBNAIL_BYTES = 48 * 1024;
+/** A group holds up to 500 members (docs/protocol.md section 11), the creator included. */
+export const MAX_GROUP_MEMBERS = 500;
+/** The group state's limit is 256 UTF-8 bytes; main refuses a longer name in bytes with invalid_input. */
+export const MAX_GROUP_NAME_CHARS = 256;
+const GroupName = z.string().trim().min(1).max(MAX_GROUP_NAME_CHARS);
+const UserIds = z.array(Id).min(1).max(MAX_GROUP_MEMBERS - 1);
+const GroupChange = z.discriminatedUnion('type', [
+  z.object({ type: z.enum(['add', 'remove']), userIds: UserIds }).strict(),
+  z.object({ type: z.enum(['promote', 'demote']), userId: Id }).strict(),
+  z.object({ type: z.literal('rename'), name: GroupName }).strict(),
+  z.object({ type: z.literal('leave') }).strict(),
+]);
 
 export const methods = {
   'app.info': method<AppInfo>()(NoInput),
@@ -69,11 +82,22 @@ export const methods = {
   'profiles.current': method<Me | null>()(NoInput),
   'conversations.list': method<ConversationSummary[]>()(NoInput),
   'conversations.start': method<ConversationSummary>()(z.object({ userId: Id }).strict()),
+  /** A new team or rota group with this clinician as admin; the members are added through the relay (asynchronously). */
+  'groups.create': method<ConversationSummary>()(z.object({ name: GroupName, memberUserIds: UserIds }).strict()),
+  'groups.info': method<GroupView>()(z.object({ conversationId: Id }).strict()),
+  /** Checked now against the group's state (not_authorized, invalid_input), then signed and committed; members see a system line when it lands. */
+  'groups.change': method<GroupView>()(z.object({ conversationId: Id, change: GroupChange }).strict()),
   'messages.page': method<MessagePage>()(
     z.object({ conversationId: Id, before: z.string().max(256).optional(), limit: z.number().int().min(1).max(200).optional() }).strict(),
   ),
   'messages.send': method<MessageView>()(
-    z.object({ conversationId: Id, text: z.string().trim().min(1).max(MAX_TEXT_CHARS), urgent: z.boolean().optional() }).strict(),
+    z.object({
+      conversationId: Id,
+      text: z.string().trim().min(1).max(MAX_TEXT_CHARS),
+      urgent: z.boolean().optional(),
+      /** Group members named with @ in the text: their workstations notify them. */
+      mentions: z.array(Id).min(1).max(50).optional(),
+    }).strict(),
   ),
   'messages.retry': method<MessageView>()(z.object({ messageId: Id }).strict()),
   'messages.markRead': method<null>()(z.object({ conversationId: Id }).strict()),
@@ -81,6 +105,8 @@ export const methods = {
   'messages.acknowledge': method<MessageView>()(z.object({ messageId: Id }).strict()),
   /** Exactly these messages as a PDF for the patient record (policy: allowExport); logged in the access logs. */
   'messages.export': method<ExportedFile>()(z.object({ conversationId: Id, messageIds: z.array(Id).min(1).max(500) }).strict()),
+  /** Deletes these messages (and their attachments) from this workstation only, e.g. once exported to the record. */
+  'messages.delete': method<{ deleted: number }>()(z.object({ conversationId: Id, messageIds: z.array(Id).min(1).max(500) }).strict()),
   'attachments.send': method<MessageView>()(
     z.object({
       conversationId: Id,
@@ -113,6 +139,8 @@ export const events = {
   'messages.added': event<MessageView>(),
   'messages.updated': event<MessageView>(),
   'attachments.progress': event<TransferProgress>(),
+  /** Messages left the store (deleted here, or expired by retention: `messageIds` null, reload what is shown). */
+  'messages.removed': event<{ messageIds: string[] | null }>(),
 } satisfies Record<EventName, EventSpec<unknown>>;
 
 // The reverse direction of the `satisfies` checks: no method or event beyond the channel lists.

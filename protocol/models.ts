@@ -47,18 +47,46 @@ export interface SettingsView {
   maxPinAttempts: number;
   relayUrl: Setting<string | null>;
   allowSaveAttachments: boolean;
+  /** Policy: may a clinician export messages to PDF for the patient record? */
+  allowExport: boolean;
 }
 
 export interface ConversationSummary {
   id: string;
-  kind: 'direct';
+  kind: 'direct' | 'group';
   title: string;
+  /** The colleague of a direct conversation; '' for a group. */
   peerUserId: string;
   unread: number;
   lastMessage: { preview: string; at: number; fromMe: boolean } | null;
   lastActivityAt: number;
   verified: boolean;
+  /** A group's member count (this clinician included while a member); null for a direct conversation. */
+  memberCount: number | null;
 }
+
+export type GroupRole = 'admin' | 'member';
+
+/** A team or rota group as its members see it; membership changes arrive asynchronously, so reload on conversations.changed. */
+export interface GroupView {
+  conversationId: string;
+  name: string;
+  /** How many membership changes the group has had. */
+  epoch: number;
+  /** Admins first, then by name. */
+  members: { userId: string; displayName: string; role: GroupRole }[];
+  /** This clinician's role; null once they have left or been removed (the group is then read-only). */
+  myRole: GroupRole | null;
+  /** SHA-256 of the membership record, hex: equal on every member's workstation. */
+  stateHash: string;
+}
+
+/** What an admin (or, for 'leave', anyone) may change; signed on this workstation and committed through the relay. */
+export type GroupChangeInput =
+  | { type: 'add' | 'remove'; userIds: string[] }
+  | { type: 'promote' | 'demote'; userId: string }
+  | { type: 'rename'; name: string }
+  | { type: 'leave' };
 
 export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -75,7 +103,8 @@ export interface AttachmentView {
 export interface MessageView {
   id: string;
   conversationId: string;
-  kind: 'text' | 'attachment' | 'safety';
+  /** 'system': a group's membership line (created, added, removed, renamed, left), shown as a centred notice. */
+  kind: 'text' | 'attachment' | 'safety' | 'system';
   fromMe: boolean;
   senderName: string;
   text: string;
@@ -86,6 +115,10 @@ export interface MessageView {
   urgent: boolean;
   /** When the recipient acknowledged it (shown to both sides), or null. */
   acknowledgedAt: number | null;
+  /** Our own group message: how many of the other members' workstations have it and have read it ("Read by 12 of 15"); else null. */
+  receipts: { delivered: number; read: number; of: number } | null;
+  /** A received group message that names this clinician with an @mention. */
+  mentionsMe: boolean;
 }
 
 export interface MessagePage {

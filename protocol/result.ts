@@ -25,7 +25,11 @@ export type ErrorCode =
   | 'unavailable'
   | 'too_large'
   | 'relay_refused'
-  | 'offline';
+  | 'offline'
+  /** A group change only an admin may make (or by someone no longer in the group). */
+  | 'not_authorized'
+  /** The clinician has left or was removed from this group: it is read-only. */
+  | 'not_member';
 
 export function ok<T>(value: T): Result<T> {
   return { ok: true, value };

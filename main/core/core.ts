@@ -105,9 +105,10 @@ export function createCore(options: CoreOptions): Core {
       },
       messageAdded: (id) => {
         const view = emitMessage('messages.added', id);
-        if (!view || view.fromMe) return;
+        // A group's own lines (created, added, left) are written here, not sent by anyone: no notification.
+        if (!view || view.fromMe || view.kind === 'system') return;
         if (view.urgent && view.acknowledgedAt === null) workstation.urgent.raise(view.id, view.senderName);
-        else workstation.notifier.message({ senderName: view.senderName, text: view.text });
+        else workstation.notifier.message({ senderName: view.senderName, text: view.text, mention: view.mentionsMe });
       },
       messageChanged: (id) => {
         const view = emitMessage('messages.updated', id);
@@ -116,6 +117,8 @@ export function createCore(options: CoreOptions): Core {
       attachmentArrived: (id) => void emitMessage('messages.updated', id),
       transferProgress: (attachmentId, direction, loaded, total) => events.emit('attachments.progress', { attachmentId, direction, loaded, total }),
       conversationsChanged: () => scheduleConversations(),
+      // Retention deleted messages: an open conversation drops them from the screen too.
+      messagesRemoved: () => events.emit('messages.removed', { messageIds: null }),
     },
   });
   // The list (with unread counts) is rebuilt at most every 100 ms: a burst of messages is one update, not thousands.

@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { deflateSync, crc32 } from 'node:zlib';
+import { encodePng } from '../support/png';
 import { expect } from './fixtures';
 
 /**
@@ -104,25 +104,7 @@ export function noisePng(width: number, height: number, seed = 1): Buffer {
       raw[row + 3 + x * 3] = Math.floor((y / height) * 160) + 60 + (next() >> 6);
     }
   }
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // truecolour RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 1 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return encodePng(width, height, 2, raw, 1);
 }
 
 function escape(text: string): string {

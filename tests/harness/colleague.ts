@@ -13,7 +13,7 @@ import type { InputOf, OutputOf } from '../../protocol/contract';
  *
  *   node --import tsx tests/harness/colleague.ts --data DIR --pin PIN
  *        [--relay URL --code CODE]             enrol on first run; later runs unlock the profile in DIR
- *        [--reply]                              answer every message
+ *        [--reply]                              answer every message (in a group too; never another answer)
  *        [--send-to USERID --count N --prefix P] send messages P0..P(N-1), resuming after a restart
  *
  * Prints one JSON object per line: ready, received, sent, statuses.
@@ -79,9 +79,10 @@ async function main(): Promise<void> {
   out({ event: 'ready', userId: me.userId, profileId: me.profileId, resumed: Boolean(existing) });
 
   core.events.on('messages.added', (m) => {
-    if (m.fromMe || m.kind === 'safety') return;
+    if (m.fromMe || m.kind === 'safety' || m.kind === 'system') return;
     out({ event: 'received', conversationId: m.conversationId, from: m.senderName, text: m.text });
-    if (args.reply) {
+    // Never answer an answer: two colleagues in one group would otherwise thank each other forever.
+    if (args.reply && !REPLIES.includes(m.text)) {
       void call('messages.markRead', { conversationId: m.conversationId })
         .then(() => call('messages.send', { conversationId: m.conversationId, text: replyTo(m.text) }))
         .catch((err: unknown) => out({ event: 'error', message: String(err) }));
@@ -113,10 +114,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
+const REPLIES = ['Yes — I will check and come back to you within 10 minutes.', 'Thanks, noted.'];
+
 /** Something a busy colleague might answer; never echoes patient details back verbatim. */
 function replyTo(text: string): string {
-  if (/\?\s*$/.test(text)) return 'Yes — I will check and come back to you within 10 minutes.';
-  return 'Thanks, noted.';
+  return /\?\s*$/.test(text) ? REPLIES[0]! : REPLIES[1]!;
 }
 
 void main().catch((err: unknown) => {

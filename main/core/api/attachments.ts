@@ -8,7 +8,11 @@ export function attachmentHandlers(core: Core): Pick<Handlers, 'attachments.send
   return {
     'attachments.send': ({ conversationId, name, mimeType, data, thumbnail }) => {
       const open = core.runtime.requireOpen();
-      if (!open.store.conversations.get(conversationId)) throw new ApiError('not_found', 'That conversation does not exist.');
+      const conversation = open.store.conversations.get(conversationId);
+      if (!conversation) throw new ApiError('not_found', 'That conversation does not exist.');
+      if (conversation.kind === 'group' && open.engine.groupInfo(conversationId).myRole === null) {
+        throw new ApiError('not_member', 'You are no longer a member of this group.');
+      }
       let bytes: Uint8Array;
       try {
         bytes = decodeBase64(data);

@@ -4,6 +4,7 @@ import { attachmentHandlers } from './attachments';
 import { conversationHandlers } from './conversations';
 import { createDispatch } from './dispatch';
 import { exportHandlers } from './export';
+import { groupHandlers } from './groups';
 import type { Dispatch, DispatchOptions, Handlers } from './dispatch';
 import { messageHandlers } from './messages';
 import { profileHandlers } from './profiles';
@@ -19,6 +20,7 @@ export function createHandlers(core: Core): Handlers {
     ...settingsHandlers(core),
     ...profileHandlers(core),
     ...conversationHandlers(core),
+    ...groupHandlers(core),
     ...messageHandlers(core),
     ...attachmentHandlers(core),
     ...exportHandlers(core),

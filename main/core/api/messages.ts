@@ -15,9 +15,11 @@ export function messageHandlers(core: Core): Pick<Handlers, 'messages.page' | 'm
       const page = open.store.messages.page(conversationId, { before: before ?? null, limit: limit ?? 50 });
       return { messages: page.items.map((m) => messageView(open, m)), nextCursor: page.nextCursor };
     },
-    'messages.send': ({ conversationId, text, urgent }) => {
+    'messages.send': ({ conversationId, text, urgent, mentions }) => {
       const open = conversationOf(conversationId);
-      return messageView(open, open.engine.sendText(conversationId, text, { urgent: urgent === true }));
+      const group = open.store.conversations.get(conversationId)?.kind === 'group';
+      if (mentions && !group) throw new ApiError('invalid_input', 'Mentions are for group conversations.');
+      return messageView(open, open.engine.sendText(conversationId, text, { urgent: urgent === true, ...(mentions ? { mentions } : {}) }));
     },
     'messages.acknowledge': ({ messageId }) => {
       const open = core.runtime.requireOpen();
@@ -31,6 +33,9 @@ export function messageHandlers(core: Core): Pick<Handlers, 'messages.page' | 'm
       const m = open.store.messages.get(messageId);
       if (!m || m.direction !== 'out') throw new ApiError('not_found', 'That message is not one of yours.');
       if (m.status !== 'failed') throw new ApiError('invalid_input', 'Only a message that failed can be sent again.');
+      if (open.store.conversations.get(m.conversationId)?.kind === 'group' && open.engine.groupInfo(m.conversationId).myRole === null) {
+        throw new ApiError('not_member', 'You are no longer a member of this group.');
+      }
       open.engine.retry(messageId);
       return messageView(open, open.store.messages.get(messageId)!);
     },

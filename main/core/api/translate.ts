@@ -1,5 +1,7 @@
 import { CertificateError } from '../../../protocol/certificate';
+import { isCryptoError } from '../crypto';
 import { EnrolmentError } from '../messaging/account';
+import { GroupError } from '../messaging/groups';
 import { RelayRequestError } from '../net/relay-client';
 import { RuntimeError } from '../runtime/runtime';
 import { isVaultError } from '../vault';
@@ -36,6 +38,26 @@ export function translate(err: unknown): ApiError | null {
     if (err.code.startsWith('enrolment_code')) return new ApiError('relay_refused', 'That enrolment code is not valid (it may have expired or been used). Ask IT for a new one.');
     return new ApiError('relay_refused', `The relay refused: ${err.message}`);
   }
+  if (err instanceof GroupError) {
+    if (err.code === 'not_member') return new ApiError('not_member', 'You are no longer a member of this group.');
+    if (err.code === 'too_many_devices') return new ApiError('too_large', 'This group has more workstations than one change can reach.');
+    return new ApiError('invalid_input', err.message);
+  }
   if (err instanceof RangeError) return new ApiError('invalid_input', err.message);
   return null;
+}
+
+/**
+ * A group change refused on this workstation before it is signed: crypto's own checks of the
+ * group state (group-state.ts) are what every member would apply, so they are the clinician's
+ * answer too. Only for the groups handlers: elsewhere a CryptoError is unexpected.
+ */
+export function translateGroupChange(err: unknown): ApiError | null {
+  if (isCryptoError(err, 'not_authorized')) {
+    return new ApiError('not_authorized', err.message.includes('not a member') ? 'You are no longer a member of this group.' : 'Only a group admin can do that.');
+  }
+  if (isCryptoError(err, 'invalid_change') || isCryptoError(err, 'invalid_argument')) {
+    return new ApiError('invalid_input', `That change cannot be made to the group: ${err.message}.`);
+  }
+  return translate(err);
 }

@@ -5,8 +5,29 @@ import { peerOfDirect } from '../messaging/ids';
 import type { OpenProfile } from '../runtime/runtime';
 import type { ConversationSummary as StoredSummary, MessageRecord } from '../store';
 
+const GROUP_PREFIX = 'group:';
+/**
+ * The one group line that is a safety notice rather than news: a membership change every member
+ * refused (groups.ts writes it; the relay may be tampering). Matched on its wording because the
+ * store keeps one 'system' kind for both.
+ */
+const REFUSED_CHANGE = /^A membership change from .* was refused/;
+
 /** Store records as the renderer sees them: no keys, no ids it does not need. */
 export function conversationView(open: OpenProfile, c: StoredSummary): ConversationSummary {
+  if (c.kind === 'group') {
+    return {
+      id: c.id,
+      kind: 'group',
+      title: c.title,
+      peerUserId: '',
+      unread: c.unreadCount,
+      lastMessage: c.lastMessage ? { preview: previewOf(open, c.lastMessage), at: c.lastMessage.sentAt, fromMe: c.lastMessage.direction === 'out' } : null,
+      lastActivityAt: c.lastActivityAt,
+      verified: false,
+      memberCount: open.store.conversations.members(c.id).length,
+    };
+  }
   const peer = peerOfDirect(c.id) ?? '';
   const devices = peer ? open.store.contacts.devices(peer) : [];
   return {
@@ -18,6 +39,7 @@ export function conversationView(open: OpenProfile, c: StoredSummary): Conversat
     lastMessage: c.lastMessage ? { preview: previewOf(open, c.lastMessage), at: c.lastMessage.sentAt, fromMe: c.lastMessage.direction === 'out' } : null,
     lastActivityAt: c.lastActivityAt,
     verified: devices.length > 0 && devices.every((d) => d.trust === 'verified'),
+    memberCount: null,
   };
 }
 
@@ -31,10 +53,11 @@ function previewOf(open: OpenProfile, last: NonNullable<StoredSummary['lastMessa
 export function messageView(open: OpenProfile, m: MessageRecord): MessageView {
   const attachment = open.store.attachments.forMessage(m.id)[0] ?? null;
   const fromMe = m.direction === 'out';
+  const group = m.conversationId.startsWith(GROUP_PREFIX);
   return {
     id: m.id,
     conversationId: m.conversationId,
-    kind: m.kind === 'system' ? 'safety' : attachment ? 'attachment' : 'text',
+    kind: m.kind === 'system' ? (group && !REFUSED_CHANGE.test(m.body) ? 'system' : 'safety') : attachment ? 'attachment' : 'text',
     fromMe,
     senderName: fromMe ? open.account.displayName : (open.store.contacts.get(m.senderUserId)?.displayName ?? 'Colleague'),
     text: m.body,
@@ -52,6 +75,8 @@ export function messageView(open: OpenProfile, m: MessageRecord): MessageView {
       : null,
     urgent: m.urgent,
     acknowledgedAt: m.acknowledgedAt,
+    receipts: group && fromMe && m.kind !== 'system' ? open.engine.groupReceipts(m) : null,
+    mentionsMe: group && !fromMe && m.kind !== 'system' && open.engine.mentionsMe(m.id),
   };
 }
 

@@ -31,5 +31,6 @@ export function buildSettingsView(policy: EffectivePolicy, prefs: UserPreference
     maxPinAttempts: values.maxPinAttempts,
     relayUrl: { value: values.relayUrl, locked: isLocked(policy, 'relayUrl') },
     allowSaveAttachments: values.allowSaveAttachments,
+    allowExport: values.allowExport,
   };
 }

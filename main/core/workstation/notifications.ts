@@ -12,18 +12,33 @@ export interface NotificationText {
   body: string;
 }
 
+/** A received message as the notifier needs it; direct and group messages alike. */
+export interface IncomingMessage {
+  senderName: string;
+  text: string;
+  /** A group message naming this clinician with an @mention. */
+  mention?: boolean;
+}
+
 export const NOTIFICATION_TITLE = 'Wardline';
 export const GENERIC_BODY = 'New message in Wardline';
 const MAX_NAME_CHARS = 64;
 const MAX_BODY_CHARS = 120;
 
-export function notificationText(level: NotificationLevel, message: { senderName: string; text: string }): NotificationText {
+/**
+ * A group message that @mentions this clinician says so where the level allows the sender's name
+ * ("Dr Alice Okafor mentioned you"); at 'none' it is as anonymous as any other message.
+ */
+export function notificationText(level: NotificationLevel, message: IncomingMessage): NotificationText {
   switch (level) {
-    case 'full':
-      return { title: clean(message.senderName, MAX_NAME_CHARS) || NOTIFICATION_TITLE, body: clean(message.text, MAX_BODY_CHARS) || 'New message' };
+    case 'full': {
+      const name = clean(message.senderName, MAX_NAME_CHARS);
+      const title = name ? (message.mention ? `${name} mentioned you` : name) : NOTIFICATION_TITLE;
+      return { title, body: clean(message.text, MAX_BODY_CHARS) || 'New message' };
+    }
     case 'sender': {
       const name = clean(message.senderName, MAX_NAME_CHARS);
-      return { title: NOTIFICATION_TITLE, body: name ? `New message from ${name}` : GENERIC_BODY };
+      return { title: NOTIFICATION_TITLE, body: name ? (message.mention ? `${name} mentioned you` : `New message from ${name}`) : GENERIC_BODY };
     }
     default:
       return { title: NOTIFICATION_TITLE, body: GENERIC_BODY };
@@ -123,8 +138,16 @@ export class Notifier {
     }
   }
 
-  message(message: { senderName: string; text: string }): void {
+  /**
+   * A mention is shown at once even inside a burst's window: it is addressed to this clinician, and
+   * a summary ("5 new messages") would hide that.
+   */
+  message(message: IncomingMessage): void {
     if (this.#locked) return;
+    if (message.mention) {
+      this.#show(notificationText(this.#o.level(), message));
+      return;
+    }
     if (this.#window !== null) {
       this.#pending.push({ senderName: message.senderName, text: message.text });
       return;

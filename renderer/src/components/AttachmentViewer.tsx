@@ -1,4 +1,4 @@
-import { isImage } from '../lib/files';
+import { isImage, saveFile } from '../lib/files';
 import { fileSize } from '../lib/format';
 import { Dialog } from './Dialog';
 
@@ -36,7 +36,7 @@ export function AttachmentViewer({ file, allowSave, onClose }: Props) {
       )}
       <p className="viewer__actions">
         {allowSave ? (
-          <button type="button" className="button" onClick={() => saveCopy(file)}>
+          <button type="button" className="button" onClick={() => saveFile(file)}>
             Save a copy
           </button>
         ) : (
@@ -45,21 +45,4 @@ export function AttachmentViewer({ file, allowSave, onClose }: Props) {
       </p>
     </Dialog>
   );
-}
-
-/** Hands the bytes to the host's download handling; the blob: URL lives only for that moment. */
-function saveCopy(file: OpenedAttachment): void {
-  const url = URL.createObjectURL(new Blob([decode(file.data)], { type: file.mimeType }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = file.name;
-  link.click();
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-function decode(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
 }

@@ -1,6 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ClipboardEvent, FormEvent, KeyboardEvent } from 'react';
 import { fileSize } from '../lib/format';
+import { insertMention, matchMembers, mentionAt, mentionedIn } from '../lib/mentions';
+import type { Mentionable } from '../lib/mentions';
 
 /** The contract's MAX_TEXT_CHARS (protocol/contract.ts); main checks it again. */
 const MAX_TEXT_CHARS = 8000;
@@ -14,7 +16,11 @@ export interface Upload {
 interface Props {
   recipient: string;
   /** Resolves to an error sentence, or null when the message was handed to main. */
-  onSendText(text: string, urgent: boolean): Promise<string | null>;
+  onSendText(text: string, urgent: boolean, mentions: string[]): Promise<string | null>;
+  /** A group's other members, offered after "@"; null in a direct conversation. */
+  mentionable: readonly Mentionable[] | null;
+  /** Urgent (acknowledged) messages go to one colleague: a group's composer has no Urgent box. */
+  direct: boolean;
   onSendFiles(files: File[]): void;
   uploads: readonly Upload[];
   /** An error from sending files (too large, refused), shown under the box. */
@@ -26,13 +32,36 @@ interface Props {
  * Enter sends, Shift+Enter starts a new line; pasting an image or file sends it (as does the
  * Attach button and dropping on the conversation). The box grows with its text (field-sizing).
  */
-export function Composer({ recipient, onSendText, onSendFiles, uploads, fileError, autoFocus }: Props) {
+export function Composer({ recipient, onSendText, onSendFiles, uploads, fileError, autoFocus, mentionable, direct }: Props) {
   const [text, setText] = useState('');
   const [urgent, setUrgent] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  // Members picked from the @ list; at send, those still named in the text are the mentions.
+  const [picked, setPicked] = useState<Mentionable[]>([]);
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const id = useId();
+
+  const mention = mentionable ? mentionAt(text, caret) : null;
+  const offered = mention && mention.start !== dismissedAt ? matchMembers(mentionable ?? [], mention.query) : [];
+  const choosing = offered.length > 0;
+  const activeIndex = Math.min(active, Math.max(0, offered.length - 1));
+
+  function choose(member: Mentionable) {
+    if (!mention) return;
+    const next = insertMention(text, mention, member);
+    setText(next.text);
+    setPicked((p) => (p.some((m) => m.userId === member.userId) ? p : [...p, member]));
+    setActive(0);
+    setCaret(next.caret);
+    requestAnimationFrame(() => {
+      box.current?.focus();
+      box.current?.setSelectionRange(next.caret, next.caret);
+    });
+  }
 
   useEffect(() => {
     if (autoFocus) box.current?.focus();
@@ -47,8 +76,12 @@ export function Composer({ recipient, onSendText, onSendFiles, uploads, fileErro
     }
     setText('');
     setError(null);
-    const problem = await onSendText(trimmed, urgent);
-    if (!problem) setUrgent(false);
+    const mentions = mentionable ? mentionedIn(trimmed, picked) : [];
+    const problem = await onSendText(trimmed, direct && urgent, mentions);
+    if (!problem) {
+      setUrgent(false);
+      setPicked([]);
+    }
     if (problem) {
       // Give the words back rather than lose what a clinician typed.
       setText((current) => (current ? current : trimmed));
@@ -58,6 +91,24 @@ export function Composer({ recipient, onSendText, onSendFiles, uploads, fileErro
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (choosing) {
+      const move = event.key === 'ArrowDown' ? 1 : event.key === 'ArrowUp' ? -1 : 0;
+      if (move !== 0) {
+        event.preventDefault();
+        setActive((activeIndex + move + offered.length) % offered.length);
+        return;
+      }
+      if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey) {
+        event.preventDefault();
+        choose(offered[activeIndex]!);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setDismissedAt(mention!.start);
+        return;
+      }
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void send();
@@ -97,6 +148,26 @@ export function Composer({ recipient, onSendText, onSendFiles, uploads, fileErro
           {shownError}
         </p>
       )}
+      {choosing && (
+        <ul id={`${id}-mentions`} role="listbox" className="mentions" aria-label="Mention a member">
+          {offered.map((m, i) => (
+            <li
+              key={m.userId}
+              id={`${id}-mention-${i}`}
+              role="option"
+              aria-selected={i === activeIndex}
+              className={`mentions__item ${i === activeIndex ? 'is-active' : ''}`}
+              // Keep focus in the box: the choice is made on mousedown, before the box would blur.
+              onMouseDown={(event) => {
+                event.preventDefault();
+                choose(m);
+              }}
+            >
+              {m.displayName}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="composer__row">
         <button type="button" className="button composer__attach" onClick={() => picker.current?.click()} aria-label="Attach a file or picture">
           <svg viewBox="0 0 16 16" aria-hidden="true">
@@ -126,19 +197,29 @@ export function Composer({ recipient, onSendText, onSendFiles, uploads, fileErro
           value={text}
           placeholder={`Message ${recipient}`}
           aria-describedby={`${id}-hint`}
-          onChange={(event) => setText(event.target.value)}
+          aria-autocomplete={mentionable ? 'list' : undefined}
+          aria-controls={choosing ? `${id}-mentions` : undefined}
+          aria-expanded={mentionable ? choosing : undefined}
+          aria-activedescendant={choosing ? `${id}-mention-${activeIndex}` : undefined}
+          onChange={(event) => {
+            setText(event.target.value);
+            setCaret(event.target.selectionStart);
+          }}
+          onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
           onPaste={onPaste}
         />
-        <label className="composer__urgent" title="The recipient is alerted every 2 minutes until they acknowledge it">
-          <input type="checkbox" checked={urgent} onChange={(event) => setUrgent(event.target.checked)} /> Urgent
-        </label>
+        {direct && (
+          <label className="composer__urgent" title="The recipient is alerted every 2 minutes until they acknowledge it">
+            <input type="checkbox" checked={urgent} onChange={(event) => setUrgent(event.target.checked)} /> Urgent
+          </label>
+        )}
         <button type="submit" className="button button--primary composer__send" disabled={!text.trim()}>
           Send
         </button>
       </div>
       <p id={`${id}-hint`} className="composer__hint">
-        Enter to send · Shift+Enter for a new line · Paste or drop a picture or file (up to 25 MB)
+        {direct ? 'Enter to send · Shift+Enter for a new line · Paste or drop a picture or file (up to 25 MB)' : 'Enter to send · Shift+Enter for a new line · @ to mention a member · Paste or drop a file (up to 25 MB)'}
         {near && ` · ${(MAX_TEXT_CHARS - text.length).toLocaleString('en-GB')} characters left`}
       </p>
     </form>

@@ -18,6 +18,20 @@ interface Props {
  * The open profile's conversations: name, time and a one-line preview, with an unread badge.
  * Up/Down/Home/End move between conversations, as in a mail client.
  */
+/** Two figures for a group, instead of a colleague's initials; decorative like Avatar. */
+function GroupAvatar() {
+  return (
+    <span className="avatar avatar--m avatar--group" aria-hidden="true">
+      <svg viewBox="0 0 24 24" className="avatar__icon">
+        <circle cx="9" cy="8" r="3.2" fill="currentColor" />
+        <circle cx="16.5" cy="9" r="2.6" fill="currentColor" opacity="0.75" />
+        <path d="M3 19c0-3.3 2.7-5.5 6-5.5s6 2.2 6 5.5z" fill="currentColor" />
+        <path d="M14.5 13.6c.6-.2 1.3-.3 2-.3 2.7 0 4.5 1.9 4.5 4.7h-5" fill="currentColor" opacity="0.75" />
+      </svg>
+    </span>
+  );
+}
+
 export function ConversationList({ conversations, selectedId, onOpen, onReload, takeFocus }: Props) {
   const list = useRef<HTMLUListElement>(null);
   const wrap = useRef<HTMLDivElement>(null);
@@ -75,8 +89,22 @@ export function ConversationList({ conversations, selectedId, onOpen, onReload, 
                 aria-current={c.id === selectedId ? 'true' : undefined}
                 onClick={() => onOpen(c)}
               >
-                <Avatar name={c.title} />
-                <span className="conv__title">{c.title}</span>
+                {c.kind === 'group' ? <GroupAvatar /> : <Avatar name={c.title} />}
+                <span className="conv__title">
+                  <span className="conv__name">{c.title}</span>
+                  {c.kind === 'group' && (
+                    <span className="conv__members">
+                      <span className="sr-only">, group, {plural(c.memberCount ?? 0, 'member')}</span>
+                      <svg viewBox="0 0 16 16" aria-hidden="true" className="conv__members-icon">
+                        <circle cx="6" cy="5" r="2.5" fill="currentColor" />
+                        <path d="M1.5 14c0-2.8 2-4.5 4.5-4.5s4.5 1.7 4.5 4.5z" fill="currentColor" />
+                        <circle cx="11.5" cy="6" r="2" fill="currentColor" opacity="0.7" />
+                        <path d="M11 9.6c2.3 0 3.8 1.6 3.8 4.4h-3" fill="currentColor" opacity="0.7" />
+                      </svg>
+                      <span aria-hidden="true">{c.memberCount ?? 0}</span>
+                    </span>
+                  )}
+                </span>
                 {c.lastMessage && (
                   <time className="conv__time" dateTime={new Date(c.lastMessage.at).toISOString()}>
                     {listTime(c.lastMessage.at)}

@@ -20,6 +20,9 @@ interface Props {
   onRetry(message: MessageView): void;
   onAcknowledge(message: MessageView): void;
   onOpenAttachment(message: MessageView): void;
+  /** Select mode: check boxes on messages, these ids checked. */
+  selection: ReadonlySet<string> | null;
+  onToggleSelected(message: MessageView): void;
   /** Changes when the reader sent something: go to the newest message even if scrolled up. */
   followSignal: number;
 }
@@ -144,6 +147,9 @@ export function MessageList(props: Props) {
                   onRetry={props.onRetry}
                   onAcknowledge={props.onAcknowledge}
                   onOpenAttachment={props.onOpenAttachment}
+                  selecting={props.selection !== null}
+                  selected={props.selection?.has(message.id) ?? false}
+                  onToggleSelected={props.onToggleSelected}
                 />
               </div>
             );

@@ -14,10 +14,15 @@ interface Props {
   onRetry(message: MessageView): void;
   onAcknowledge(message: MessageView): void;
   onOpenAttachment(message: MessageView): void;
+  /** Select mode (for export): each message has a check box. */
+  selecting: boolean;
+  selected: boolean;
+  onToggleSelected(message: MessageView): void;
 }
 
 /** One message, safety notice or attachment, with its day heading when the day changes. */
-export const MessageRow = memo(function MessageRow({ message, newDay, highlighted, transfer, retrying, onRetry, onAcknowledge, onOpenAttachment }: Props) {
+export const MessageRow = memo(function MessageRow(props: Props) {
+  const { message, newDay, highlighted, transfer, retrying, onRetry, onAcknowledge, onOpenAttachment } = props;
   const ref = useRef<HTMLDivElement>(null);
   // A search result opens here: focus it so keyboard and screen-reader users land on it too.
   useEffect(() => {
@@ -37,7 +42,12 @@ export const MessageRow = memo(function MessageRow({ message, newDay, highlighte
           <span>{dayLabel(message.sentAt)}</span>
         </h3>
       )}
-      {message.kind === 'safety' ? (
+      {message.kind === 'system' ? (
+        <div className={`sysline ${highlighted ? 'is-highlighted' : ''}`} ref={ref} tabIndex={highlighted ? -1 : undefined}>
+          <p className="sysline__text">{message.text}</p>
+          {when}
+        </div>
+      ) : message.kind === 'safety' ? (
         <div className={`safety ${highlighted ? 'is-highlighted' : ''}`} ref={ref} tabIndex={highlighted ? -1 : undefined}>
           <svg className="safety__icon" viewBox="0 0 16 16" aria-hidden="true">
             <path d="M8 1l6 2.5v4c0 3.6-2.6 6.4-6 7.5-3.4-1.1-6-3.9-6-7.5v-4z" fill="none" stroke="currentColor" strokeWidth="1.5" />
@@ -50,13 +60,22 @@ export const MessageRow = memo(function MessageRow({ message, newDay, highlighte
         </div>
       ) : (
         <div
-          className={`msg ${message.fromMe ? 'msg--mine' : 'msg--theirs'} ${message.status === 'failed' ? 'msg--failed' : ''} ${highlighted ? 'is-highlighted' : ''}`}
+          className={`msg ${message.fromMe ? 'msg--mine' : 'msg--theirs'} ${message.mentionsMe ? 'msg--mention' : ''} ${message.status === 'failed' ? 'msg--failed' : ''} ${highlighted ? 'is-highlighted' : ''} ${props.selecting ? 'is-selecting' : ''} ${props.selected ? 'is-selected' : ''}`}
           ref={ref}
           tabIndex={highlighted ? -1 : undefined}
         >
+          {props.selecting && (
+            <label className="msg__select">
+              <input type="checkbox" checked={props.selected} onChange={() => props.onToggleSelected(message)} />
+              <span className="sr-only">
+                Select message from {message.fromMe ? 'you' : message.senderName} at {clockTime(message.sentAt)}
+              </span>
+            </label>
+          )}
           <div className="msg__bubble">
             <p className={message.fromMe ? 'sr-only' : 'msg__sender'}>{message.fromMe ? 'You' : message.senderName}</p>
             {message.urgent && <p className="msg__urgent">Urgent</p>}
+            {message.mentionsMe && <p className="msg__mention">Mentions you</p>}
             {message.attachment && (
               <Attachment message={message} transfer={transfer} onOpen={() => onOpenAttachment(message)} />
             )}
@@ -65,6 +84,7 @@ export const MessageRow = memo(function MessageRow({ message, newDay, highlighte
               {when}
               {message.fromMe && <StatusMark status={message.status} />}
             </p>
+            {message.receipts && <Receipts receipts={message.receipts} />}
             {message.urgent && message.acknowledgedAt !== null && (
               <p className="msg__acknowledged">
                 Acknowledged{message.fromMe ? '' : ' by you'} at <time dateTime={new Date(message.acknowledgedAt).toISOString()}>{clockTime(message.acknowledgedAt)}</time>
@@ -89,6 +109,16 @@ export const MessageRow = memo(function MessageRow({ message, newDay, highlighte
     </>
   );
 });
+
+/** "Read by 12 of 15" under our own group message; nothing until the first member's workstation has it. */
+function Receipts({ receipts }: { receipts: NonNullable<MessageView['receipts']> }) {
+  const { read, of } = receipts;
+  // A read receipt may arrive before the delivery one: whoever read it has it.
+  const delivered = Math.max(receipts.delivered, read);
+  if (of === 0 || delivered === 0) return null;
+  const text = read >= of ? `Read by ${read} of ${of}` : `Delivered to ${delivered} of ${of}${read > 0 ? ` · Read by ${read} of ${of}` : ''}`;
+  return <p className="msg__receipts">{text}</p>;
+}
 
 function Attachment({ message, transfer, onOpen }: { message: MessageView; transfer: TransferProgress | undefined; onOpen(): void }) {
   const attachment = message.attachment!;

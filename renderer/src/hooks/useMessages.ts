@@ -21,7 +21,7 @@ export interface MessagesState {
 
 /**
  * One conversation's messages, oldest first: the newest page on mount, older pages on demand,
- * and messages.added / messages.updated applied in place. The component using it is keyed by
+ * messages.added / messages.updated applied in place, and messages.removed taken off. The component using it is keyed by
  * conversation, so switching conversations (or locking) starts from nothing.
  */
 export function useMessages(conversationId: string, focusMessageId: string | null) {
@@ -37,6 +37,8 @@ export function useMessages(conversationId: string, focusMessageId: string | nul
   const cursor = useRef<string | null>(null);
   const hasMore = useRef(true);
   const busy = useRef(false);
+  // Set by a reload: the next page replaces what is shown instead of being added above it.
+  const replace = useRef(false);
   // Bumped by each mount and unmount, so answers for a previous run (StrictMode, a quick switch) are dropped.
   const epoch = useRef(0);
 
@@ -59,9 +61,11 @@ export function useMessages(conversationId: string, focusMessageId: string | nul
       const page = chronological(result.value.messages);
       cursor.current = result.value.nextCursor;
       hasMore.current = result.value.nextCursor !== null;
+      const fresh = replace.current;
+      replace.current = false;
       setState((s) => {
         const ids = new Set(page.map((m) => m.id));
-        const rest = ids.size ? s.messages.filter((m) => !ids.has(m.id)) : s.messages;
+        const rest = fresh ? [] : ids.size ? s.messages.filter((m) => !ids.has(m.id)) : s.messages;
         return { ...s, phase: 'ready', error: null, loadingOlder: false, hasMore: hasMore.current, messages: [...page, ...rest] };
       });
       return page;
@@ -124,14 +128,30 @@ export function useMessages(conversationId: string, focusMessageId: string | nul
       }
     });
     const offUpdated = window.wardline.messages.onUpdated(upsert);
+    // Deleted here (their ids): drop them. Expired by retention (no ids): load the newest page
+    // again in place of everything shown, so no expired message stays on the screen.
+    const offRemoved = window.wardline.messages.onRemoved(({ messageIds }) => {
+      if (messageIds) {
+        const gone = new Set(messageIds);
+        setState((s) => (s.messages.some((m) => gone.has(m.id)) ? { ...s, messages: s.messages.filter((m) => !gone.has(m.id)) } : s));
+        return;
+      }
+      epoch.current += 1;
+      busy.current = false;
+      hasMore.current = true;
+      cursor.current = null;
+      replace.current = true;
+      void loadOlder(FIRST_PAGE);
+    });
     const onFocus = () => void call(() => window.wardline.messages.markRead({ conversationId }));
     window.addEventListener('focus', onFocus);
     return () => {
       offAdded();
       offUpdated();
+      offRemoved();
       window.removeEventListener('focus', onFocus);
     };
-  }, [conversationId, upsert]);
+  }, [conversationId, upsert, loadOlder]);
 
   const retryFirstPage = useCallback(() => {
     setState((s) => ({ ...s, phase: 'loading', error: null }));

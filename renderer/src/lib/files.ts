@@ -85,3 +85,23 @@ export async function makeThumbnail(file: File, edge = 320): Promise<string | nu
   }
   return null;
 }
+
+/**
+ * Hands bytes to the host's download handling (Electron's save dialog, the browser's downloads
+ * in the web host); the blob: URL lives only for that moment.
+ */
+export function saveFile(file: { name: string; mimeType: string; data: string }): void {
+  const url = URL.createObjectURL(new Blob([decodeBase64(file.data)], { type: file.mimeType }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = file.name;
+  link.click();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}

@@ -1,11 +1,14 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { DragEvent } from 'react';
 import type { MessageView } from '../../../protocol/models';
 import { AttachmentViewer } from '../components/AttachmentViewer';
 import type { OpenedAttachment } from '../components/AttachmentViewer';
 import { Composer } from '../components/Composer';
+import { ExportBar } from '../components/ExportBar';
 import type { Upload } from '../components/Composer';
+import { MembersPanel } from '../components/MembersPanel';
 import { MessageList } from '../components/MessageList';
+import { useGroup } from '../hooks/useGroup';
 import { useMessages } from '../hooks/useMessages';
 import type { Transfers } from '../hooks/useTransfers';
 import { call } from '../lib/call';
@@ -13,9 +16,12 @@ import { checkSize, makeThumbnail, readAsBase64 } from '../lib/files';
 
 export interface ConversationHeader {
   id: string;
+  kind: 'direct' | 'group';
   title: string;
   peerUserId: string | null;
   verified: boolean;
+  /** A group's member count from the conversation list; null for a direct conversation. */
+  memberCount: number | null;
 }
 
 interface Props {
@@ -24,15 +30,29 @@ interface Props {
   focusMessageId: string | null;
   transfers: Transfers;
   allowSave: boolean;
+  /** Policy: may messages be exported to PDF? Select mode says so when not. */
+  allowExport: boolean;
+  /** The clinician's own user id: "(you)" in a group's member list, and not offered as a mention. */
+  myUserId: string;
   onOpenContact(userId: string): void;
 }
 
 let uploadKeys = 0;
 
-/** One conversation: its header, the virtualised messages, and the composer. */
-export function Conversation({ conversation, focusMessageId, transfers, allowSave, onOpenContact }: Props) {
-  const { id, title } = conversation;
+/** One conversation: its header, the virtualised messages (with select mode for export), and the composer. */
+export function Conversation({ conversation, focusMessageId, transfers, allowSave, allowExport, myUserId, onOpenContact }: Props) {
+  const { id } = conversation;
+  const isGroup = conversation.kind === 'group';
   const { state, loadOlder, upsert, retryFirstPage } = useMessages(id, focusMessageId);
+  const [group, setGroup] = useGroup(id, isGroup);
+  const [membersOpen, setMembersOpen] = useState(false);
+  const groupView = group.state === 'ready' ? group.value : null;
+  // A rename shows at once here; the list follows on conversations.changed.
+  const title = groupView?.name ?? conversation.title;
+  const mentionable = useMemo(
+    () => (groupView ? groupView.members.filter((m) => m.userId !== myUserId).map((m) => ({ userId: m.userId, displayName: m.displayName })) : null),
+    [groupView, myUserId],
+  );
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [fileError, setFileError] = useState<string | null>(null);
   const [retrying, setRetrying] = useState<ReadonlySet<string>>(() => new Set());
@@ -41,10 +61,28 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
   const [followSignal, setFollowSignal] = useState(0);
   const [dragging, setDragging] = useState(false);
   const loadOlderPage = useCallback(() => void loadOlder(), [loadOlder]);
+  // Select mode: null when off; otherwise the chosen message ids, in the order they were checked.
+  const [selection, setSelection] = useState<ReadonlySet<string> | null>(null);
+  const toggleSelected = useCallback((message: MessageView) => {
+    setSelection((s) => {
+      if (!s) return s;
+      const next = new Set(s);
+      if (!next.delete(message.id)) next.add(message.id);
+      return next;
+    });
+  }, []);
+  // A chosen message that left the list (deleted, expired) is no longer chosen.
+  const chosen = useMemo(() => {
+    if (!selection || selection.size === 0) return [];
+    const present = new Set(state.messages.map((m) => m.id));
+    return [...selection].filter((id) => present.has(id));
+  }, [selection, state.messages]);
 
   const sendText = useCallback(
-    async (text: string, urgent: boolean) => {
-      const result = await call(() => window.wardline.messages.send({ conversationId: id, text, ...(urgent ? { urgent } : {}) }));
+    async (text: string, urgent: boolean, mentions: string[]) => {
+      const result = await call(() =>
+        window.wardline.messages.send({ conversationId: id, text, ...(urgent ? { urgent } : {}), ...(mentions.length > 0 ? { mentions } : {}) }),
+      );
       if (!result.ok) return result.error.message;
       upsert(result.value);
       setFollowSignal((n) => n + 1);
@@ -149,7 +187,12 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
         <h2 id="conversation-title" className="conversation__title">
           {title}
         </h2>
-        {conversation.verified ? (
+        {isGroup ? (
+          <button type="button" className="button button--small conversation__members" onClick={() => setMembersOpen(true)} disabled={!groupView}>
+            Members
+            <span className="conversation__count">{groupView?.members.length ?? conversation.memberCount ?? ''}</span>
+          </button>
+        ) : conversation.verified ? (
           <span className="badge badge--verified">Verified</span>
         ) : (
           <span className="badge">Not verified</span>
@@ -159,7 +202,17 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
             Contact and safety number
           </button>
         )}
+        <button
+          type="button"
+          className="button button--small conversation__select"
+          aria-pressed={selection !== null}
+          onClick={() => setSelection((s) => (s ? null : new Set()))}
+          disabled={state.messages.length === 0 && selection === null}
+        >
+          Select
+        </button>
       </header>
+      {selection && <ExportBar conversationId={id} selected={chosen} allowExport={allowExport} onClose={() => setSelection(null)} />}
       {state.seek === 'seeking' && (
         <p className="notice" role="status">
           Finding the message… ({state.messages.length.toLocaleString('en-GB')} loaded)
@@ -188,6 +241,11 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
           </button>
         </div>
       )}
+      {group.state === 'failed' && (
+        <p className="notice notice--error" role="alert">
+          The group’s members could not be loaded: {group.error.message}
+        </p>
+      )}
       {state.phase === 'ready' && state.messages.length === 0 && (
         <p className="conversation__placeholder">No messages yet. Say hello to {title}.</p>
       )}
@@ -205,17 +263,28 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
           onRetry={retry}
           onAcknowledge={acknowledge}
           onOpenAttachment={openAttachment}
+          selection={selection}
+          onToggleSelected={toggleSelected}
           followSignal={followSignal}
         />
       )}
-      <Composer
-        recipient={title}
-        onSendText={sendText}
-        onSendFiles={sendFiles}
-        uploads={uploads}
-        fileError={fileError}
-        autoFocus={!focusMessageId}
-      />
+      {groupView && groupView.myRole === null ? (
+        <p className="composer composer--readonly" role="note">
+          You are no longer a member of {title}: you can read what was sent before, but not send to the group. An admin can add you again.
+        </p>
+      ) : (
+        <Composer
+          recipient={title}
+          onSendText={sendText}
+          onSendFiles={sendFiles}
+          uploads={uploads}
+          fileError={fileError}
+          autoFocus={!focusMessageId}
+          mentionable={isGroup ? (mentionable ?? []) : null}
+          direct={!isGroup}
+        />
+      )}
+      {membersOpen && groupView && <MembersPanel group={groupView} myUserId={myUserId} onChanged={setGroup} onClose={() => setMembersOpen(false)} />}
       {dragging && (
         <div className="dropzone" aria-hidden="true">
           Drop to send to {title}

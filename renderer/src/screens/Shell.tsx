@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import type { ConversationSummary, Me, SearchHit } from '../../../protocol/models';
 import { ConversationList } from '../components/ConversationList';
 import { LockWarning } from '../components/LockWarning';
+import { NewGroupDialog } from '../components/NewGroupDialog';
 import { TopBar } from '../components/TopBar';
 import { useActivityPing } from '../hooks/useActivityPing';
 import { useConversations } from '../hooks/useConversations';
@@ -38,6 +39,7 @@ let nonces = 0;
  */
 export function Shell({ me, onLock, onErased }: Props) {
   const [view, setView] = useState<View>({ kind: 'home' });
+  const [newGroup, setNewGroup] = useState(false);
   const [conversations, addConversation, reloadConversations] = useConversations();
   const [settings, reloadSettings, setSettings] = useResult(() => window.wardline.policy.settings());
   const transfers = useTransfers();
@@ -54,8 +56,8 @@ export function Shell({ me, onLock, onErased }: Props) {
   function header(id: string, fallbackTitle: string): ConversationHeader {
     const found = list.find((c) => c.id === id);
     return found
-      ? { id, title: found.title, peerUserId: found.peerUserId, verified: found.verified }
-      : { id, title: fallbackTitle, peerUserId: null, verified: false };
+      ? { id, kind: found.kind, title: found.title, peerUserId: found.peerUserId || null, verified: found.verified, memberCount: found.memberCount }
+      : { id, kind: id.startsWith('group:') ? 'group' : 'direct', title: fallbackTitle, peerUserId: null, verified: false, memberCount: null };
   }
 
   function started(c: ConversationSummary) {
@@ -82,6 +84,9 @@ export function Shell({ me, onLock, onErased }: Props) {
           <button type="button" className="button button--primary sidebar__new" onClick={() => setView({ kind: 'new' })} aria-current={view.kind === 'new' ? 'page' : undefined}>
             + New conversation
           </button>
+          <button type="button" className="button sidebar__new" onClick={() => setNewGroup(true)}>
+            + New group
+          </button>
           <ConversationList
             conversations={conversations}
             selectedId={selectedId}
@@ -104,10 +109,22 @@ export function Shell({ me, onLock, onErased }: Props) {
               focusMessageId={view.focusMessageId}
               transfers={transfers}
               allowSave={settings.state === 'ready' && settings.value.allowSaveAttachments}
+              // Until the settings arrive, export stays off: main refuses it anyway when policy forbids.
+              allowExport={settings.state === 'ready' && settings.value.allowExport}
+              myUserId={me.userId}
               onOpenContact={(userId) => setView({ kind: 'contact', userId, conversationId: view.id })}
             />
           )}
           {view.kind === 'new' && <NewConversation onStarted={started} />}
+          {newGroup && (
+            <NewGroupDialog
+              onClose={() => setNewGroup(false)}
+              onCreated={(c) => {
+                setNewGroup(false);
+                started(c);
+              }}
+            />
+          )}
           {view.kind === 'search' && <Search key={view.nonce} query={view.query} onOpenHit={openHit} />}
           {view.kind === 'contact' && (
             <Contact

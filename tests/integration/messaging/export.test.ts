@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { encodePng } from '../../support/png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { createPolicyProvider } from '../../../main/core/policy';
@@ -8,13 +9,15 @@ import { readAccessLog } from '../../../main/core/workstation';
 import { addUser, startRelay } from '../relay/support/relay-process';
 import type { IssuedCode, RelayProcess } from '../relay/support/relay-process';
 import { eventually, tempDir, Workstation } from './support';
+import { TestClock } from './test-clock';
 
-/** Real policy defaults, with allowExport switchable as if the organisation changed it. */
-function switchablePolicy(): PolicyProvider & { allowExport: boolean } {
+/** Real policy defaults, with allowExport and retentionDays switchable as if the organisation changed them. */
+function switchablePolicy(): PolicyProvider & { allowExport: boolean; retentionDays: number } {
   const real = createPolicyProvider({ log: { warn: () => undefined }, registry: null, files: null });
   const provider = {
     allowExport: true,
-    current: () => ({ ...real.current(), values: { ...real.current().values, allowExport: provider.allowExport } }),
+    retentionDays: 0,
+    current: () => ({ ...real.current(), values: { ...real.current().values, allowExport: provider.allowExport, retentionDays: provider.retentionDays } }),
     refresh: () => provider.current(),
   };
   return provider;
@@ -38,6 +41,7 @@ async function pdfText(base64: string): Promise<string> {
 let relay: RelayProcess;
 const dirs: { remove(): void }[] = [];
 const policy = switchablePolicy();
+const clock = new TestClock();
 let alice: Workstation;
 let bob: Workstation;
 let aliceCode: IssuedCode;
@@ -51,7 +55,7 @@ beforeAll(async () => {
     dirs.push(t);
     return t.dir;
   };
-  alice = new Workstation(dir('alice'), { policy });
+  alice = new Workstation(dir('alice'), { policy, runtime: { now: clock.now, timers: clock } });
   bob = new Workstation(dir('bob'));
   await alice.call('profiles.enrol', { relayUrl: relay.url, code: aliceCode.code, pin: '482916' });
   await bob.call('profiles.enrol', { relayUrl: relay.url, code: bobCode.code, pin: '907311' });
@@ -111,4 +115,62 @@ describe('export to the patient record', () => {
     const conversation = (await alice.call('conversations.list', {}))[0]!;
     await expect(alice.call('messages.export', { conversationId: conversation.id, messageIds: ['0'.repeat(32)] })).rejects.toMatchObject({ code: 'not_found' });
   });
+
+  it('draws a received picture into the PDF under its name line', async () => {
+    const conversation = (await alice.call('conversations.list', {}))[0]!;
+    const atBob = await bob.call('conversations.start', { userId: aliceCode.userId });
+    const picture = pngOf(64, 48);
+    await bob.call('attachments.send', { conversationId: atBob.id, name: 'wound-day3.png', mimeType: 'image/png', data: picture.toString('base64') });
+    const received = await eventually('the picture at Alice', async () =>
+      (await alice.call('messages.page', { conversationId: conversation.id })).messages.find((m) => m.attachment?.name === 'wound-day3.png' && m.attachment.state === 'ready'));
+    const file = await alice.call('messages.export', { conversationId: conversation.id, messageIds: [received.id] });
+    const raw = Buffer.from(file.data, 'base64').toString('latin1');
+    expect(raw).toMatch(/\/Subtype \/Image \/Width 64 \/Height 48 /);
+    expect(await pdfText(file.data)).toContain('[Attachment: wound-day3.png, image/png');
+  }, 60_000);
+
+  it('deletes exported messages from this workstation only, and says so to the page', async () => {
+    const conversation = (await alice.call('conversations.list', {}))[0]!;
+    const before = (await alice.call('messages.page', { conversationId: conversation.id })).messages;
+    const gone = before.filter((m) => m.text.startsWith('Mr Evans') || m.attachment?.name === 'wound-day3.png');
+    expect(gone).toHaveLength(2);
+    const removed: unknown[] = [];
+    const off = alice.core.events.on('messages.removed', (payload) => void removed.push(payload));
+    try {
+      expect(await alice.call('messages.delete', { conversationId: conversation.id, messageIds: gone.map((m) => m.id) })).toEqual({ deleted: 2 });
+    } finally {
+      off();
+    }
+    expect(removed).toEqual([{ messageIds: gone.map((m) => m.id) }]);
+    const after = (await alice.call('messages.page', { conversationId: conversation.id })).messages;
+    expect(after.map((m) => m.id)).toEqual(before.filter((m) => !gone.includes(m)).map((m) => m.id));
+    expect((await alice.call('search.messages', { query: 'Evans' })).length).toBe(0);
+    // Bob keeps his copy.
+    const atBob = (await bob.call('conversations.list', {}))[0]!;
+    expect((await bob.call('messages.page', { conversationId: atBob.id })).messages.some((m) => m.text.startsWith('Mr Evans'))).toBe(true);
+    await expect(alice.call('messages.delete', { conversationId: conversation.id, messageIds: [gone[0]!.id] })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('tells the page when retention removed messages, so an open conversation drops them', async () => {
+    const conversation = (await alice.call('conversations.list', {}))[0]!;
+    expect((await alice.call('messages.page', { conversationId: conversation.id })).messages.length).toBeGreaterThan(0);
+    const removed: unknown[] = [];
+    const off = alice.core.events.on('messages.removed', (payload) => void removed.push(payload));
+    try {
+      policy.retentionDays = 1;
+      clock.advance(2 * 24 * 60 * 60_000);
+    } finally {
+      off();
+      policy.retentionDays = 0;
+    }
+    expect(removed).toEqual([{ messageIds: null }]);
+    expect((await alice.call('messages.page', { conversationId: conversation.id })).messages).toEqual([]);
+  });
 });
+
+/** A small valid RGB PNG (8 bits, filter None on every row). */
+function pngOf(width: number, height: number): Buffer {
+  const raw = Buffer.alloc((width * 3 + 1) * height, 0x80);
+  for (let y = 0; y < height; y++) raw[y * (width * 3 + 1)] = 0;
+  return encodePng(width, height, 2, raw);
+}

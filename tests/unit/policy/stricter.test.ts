@@ -52,6 +52,7 @@ describe('settings view', () => {
       maxPinAttempts: 10,
       relayUrl: { value: 'https://relay.hospital.example/', locked: true },
       allowSaveAttachments: false,
+      allowExport: true,
     });
     expect(SET_BY_ORGANISATION).toBe('Set by your organisation');
   });

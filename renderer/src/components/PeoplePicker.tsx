@@ -1,0 +1,106 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { DirectoryUser } from '../../../protocol/models';
+import { call } from '../lib/call';
+import { Avatar } from './Avatar';
+
+interface Props {
+  label: string;
+  /** Already chosen or already members: shown as such, not offered again. */
+  exclude: ReadonlySet<string>;
+  /** Said when everyone the search found is excluded ("Everyone found is already a member."). */
+  allExcluded: string;
+  onPick(user: DirectoryUser): void;
+  disabled?: boolean;
+}
+
+type Found = { state: 'idle' } | { state: 'searching' } | { state: 'ready'; users: DirectoryUser[] } | { state: 'failed'; message: string };
+
+/** Typing pauses this long before the directory is asked, so one name is one request. */
+const DEBOUNCE_MS = 250;
+
+/**
+ * Finds colleagues in the directory by name for a group: each result is a button that picks the
+ * colleague (Tab between them, Enter or Space to pick). The picked one leaves the list, so focus
+ * goes back to the search box, which keeps its text: several people from one search in turn.
+ */
+export function PeoplePicker({ label, exclude, allExcluded, onPick, disabled }: Props) {
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<Found>({ state: 'idle' });
+  const id = useId();
+  const input = useRef<HTMLInputElement>(null);
+
+  function pick(user: DirectoryUser) {
+    onPick(user);
+    input.current?.focus();
+  }
+
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) return setFound({ state: 'idle' });
+    let live = true;
+    setFound({ state: 'searching' });
+    const timer = window.setTimeout(async () => {
+      const result = await call(() => window.wardline.directory.search({ query: q.slice(0, 64) }));
+      if (!live) return;
+      setFound(result.ok ? { state: 'ready', users: result.value } : { state: 'failed', message: result.error.message });
+    }, DEBOUNCE_MS);
+    return () => {
+      live = false;
+      window.clearTimeout(timer);
+    };
+  }, [query]);
+
+  const offered = found.state === 'ready' ? found.users.filter((u) => !exclude.has(u.userId)) : [];
+  return (
+    <div className="picker">
+      <div role="search">
+        <label htmlFor={id} className="field__label">
+          {label}
+        </label>
+        <input
+          id={id}
+          ref={input}
+          className="field__input"
+          type="search"
+          value={query}
+          maxLength={64}
+          autoComplete="off"
+          spellCheck={false}
+          disabled={disabled}
+          onChange={(e) => setQuery(e.target.value)}
+          aria-describedby={`${id}-status`}
+        />
+      </div>
+      <p id={`${id}-status`} role="status" className="muted picker__status">
+        {found.state === 'searching' && 'Searching the directory…'}
+        {found.state === 'ready' &&
+          (found.users.length === 0
+            ? `No one called “${query.trim()}” in the directory.`
+            : offered.length === 0
+              ? allExcluded
+              : `${offered.length} found.`)}
+      </p>
+      {found.state === 'failed' && (
+        <p role="alert" className="error">
+          The directory could not be searched: {found.message}
+        </p>
+      )}
+      {offered.length > 0 && (
+        <ul className="people people--compact" aria-label="Colleagues found">
+          {offered.map((user) => (
+            <li key={user.userId}>
+              <button type="button" className="person" onClick={() => pick(user)} disabled={disabled}>
+                <Avatar name={user.displayName} size="s" />
+                <span className="person__name">{user.displayName}</span>
+                <span className="person__meta">{user.username}</span>
+                <span className="person__action" aria-hidden="true">
+                  Add +
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
