@@ -45,6 +45,16 @@ export function issueUsers(relayDataDir: string, people: readonly { username: st
   }
 }
 
+/** Another enrolment code for an existing user: a second workstation of the same clinician. */
+export function issueCode(relayDataDir: string, user: Pick<IssuedUser, 'userId' | 'displayName'>): Pick<IssuedUser, 'displayName' | 'code'> {
+  const db = openDatabase(relayDataDir, 'normal');
+  try {
+    return { displayName: user.displayName, code: new UserRepository(db).issueCode(user.userId, Date.now(), 3_600_000).code };
+  } finally {
+    db.close();
+  }
+}
+
 export class GroupMember {
   private constructor(
     readonly name: string,

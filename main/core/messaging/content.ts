@@ -9,6 +9,8 @@ export const CONTENT_VERSION = 1;
 const MessageId = z.string().regex(/^[0-9a-f]{32}$/, 'expected a 128-bit hex message id');
 const B64 = z.string().max(64 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 const Millis = z.number().int().nonnegative();
+/** A disappearing-messages timer is at most four weeks. */
+export const MAX_TIMER_SECONDS = 28 * 24 * 60 * 60;
 const UserRef = z.string().min(1).max(128);
 /** Group records: a change naming 500 members of 256 bytes each, base64. */
 const B64Large = z.string().max(256 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
@@ -57,12 +59,18 @@ const ReadSync = z.object({ t: z.literal('read-sync'), peer: UserRef, ids: z.arr
 const GroupChangeBody = z.object({ t: z.literal('group-change'), change: B64Large, state: B64Large.optional() }).strict();
 /** A sender key distribution message (crypto/sender-keys.ts): how a member reads our group messages. */
 const SenderKeyBody = z.object({ t: z.literal('sender-key'), key: B64 }).strict();
+/**
+ * A disappearing-messages timer for the conversation (0 = off), agreed end to end: every device
+ * keeps the newest setting (by `at`, then by setter). `peer` names the direct conversation in the
+ * copy to our own other workstations; in a group it travels as a group message.
+ */
+const Timer = z.object({ t: z.literal('timer'), seconds: z.number().int().min(0).max(MAX_TIMER_SECONDS), at: Millis, peer: UserRef.optional() }).strict();
 /** Read state of a group from another of our workstations (`read-sync` names a direct peer). */
 const GroupReadSync = z.object({ t: z.literal('group-read-sync'), group: z.string().min(1).max(128), ids: z.array(MessageId).min(1).max(500) }).strict();
 
 export const Content = z.object({
   v: z.literal(CONTENT_VERSION),
-  body: z.discriminatedUnion('t', [Text, Attachment, Receipt, SentTranscript, ReadSync, Ack, AckSync, GroupChangeBody, SenderKeyBody, GroupReadSync]),
+  body: z.discriminatedUnion('t', [Text, Attachment, Receipt, SentTranscript, ReadSync, Ack, AckSync, GroupChangeBody, SenderKeyBody, GroupReadSync, Timer]),
 });
 export type Content = z.infer<typeof Content>;
 export type ContentBody = Content['body'];

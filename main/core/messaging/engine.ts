@@ -13,6 +13,7 @@ import type { DeviceNotice } from './directory';
 import { DeviceDirectory } from './directory';
 import { directConversationId, newMessageId, peerOfDirect } from './ids';
 import { Attachments, MAX_ATTACHMENT_BYTES } from './attachments';
+import { applyTimer, describeDuration, timerCap } from './disappearing';
 import { Groups, GroupError } from './groups';
 import type { GroupInfo } from './groups';
 import type { GroupChange } from '../crypto';
@@ -81,12 +82,14 @@ export class MessagingEngine {
   private readonly now: () => number;
   private readonly log: NonNullable<EngineOptions['log']>;
   private readonly events: Partial<EngineEvents>;
+  private readonly retentionDays: () => number;
 
   constructor(private readonly o: EngineOptions) {
     this.keys = o.deviceKeys;
     this.now = o.now ?? Date.now;
     this.log = o.log ?? (() => undefined);
     this.events = o.events ?? {};
+    this.retentionDays = o.retentionDays ?? (() => 0);
     const { store, account, rng } = o;
     this.relay = new RelayClient({
       url: account.relayUrl,
@@ -99,7 +102,7 @@ export class MessagingEngine {
     this.directory = new DeviceDirectory({ ...parts, onNotice: (n) => this.notice(n) });
     const sessions = new SessionBook({ ...parts, deviceKeys: () => this.keys });
     this.groups = new Groups({
-      ...parts, directory: this.directory, sessions, deviceKeys: () => this.keys,
+      ...parts, directory: this.directory, sessions, deviceKeys: () => this.keys, timerCap: () => timerCap(this.retentionDays()),
       events: {
         added: (id) => this.events.messageAdded?.(id),
         statusChanged: (id) => this.events.messageChanged?.(id),
@@ -112,7 +115,7 @@ export class MessagingEngine {
       events: { statusChanged: (id) => this.events.messageChanged?.(id) },
     });
     this.receiver = new Receiver({
-      ...parts, directory: this.directory, groups: this.groups,
+      ...parts, directory: this.directory, groups: this.groups, timerCap: () => timerCap(this.retentionDays()),
       deviceKeys: { get: () => this.keys, set: (k) => (this.keys = k) },
       events: {
         added: (id) => this.events.messageAdded?.(id),
@@ -123,6 +126,7 @@ export class MessagingEngine {
           for (const a of store.attachments.forMessage(messageId)) void this.attachments.download(a.id);
         },
         queued: () => void this.sender.flush(),
+        timerChanged: () => this.retention.sweep(),
       },
     });
     this.attachments = new Attachments({
@@ -134,7 +138,7 @@ export class MessagingEngine {
     });
     this.retention = new RetentionSweeper({
       store, timers: o.timers ?? systemTimers, log: this.log,
-      retentionDays: o.retentionDays ?? (() => 0),
+      retentionDays: this.retentionDays,
       swept: (result) => {
         if (result.messages > 0) this.events.messagesRemoved?.();
         this.events.conversationsChanged?.();
@@ -212,6 +216,43 @@ export class MessagingEngine {
     const message = this.enqueueVisible(conversationId, id, sentAt, { t: 'text', id, sentAt, text, ...(opts.urgent ? { urgent: true as const } : {}), ...mentions }, text);
     if (opts.urgent) this.urgentWatch.check();
     return message;
+  }
+
+  /**
+   * Sets the conversation's disappearing-messages timer (0 turns it off) for every member: here
+   * at once, then as `timer` content to the others and our own other workstations.
+   */
+  setDisappearing(conversationId: string, seconds: number): void {
+    const { store, account } = this.o;
+    const conversation = store.conversations.get(conversationId);
+    if (!conversation) throw new Error('no such conversation');
+    const cap = timerCap(this.retentionDays());
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > cap) {
+      throw new RangeError(`Your organisation keeps messages at most ${describeDuration(cap)}: choose a shorter time.`);
+    }
+    const at = this.now();
+    const body = { t: 'timer' as const, seconds, at };
+    const line = store.transaction(() => {
+      const id = applyTimer({ store, rng: this.o.rng, now: this.now, me: account }, conversationId, { seconds, at, by: account.userId, byName: account.displayName }, cap);
+      if (conversation.kind === 'group') {
+        this.groups.queueBody(conversationId, body);
+      } else {
+        const peer = peerOfDirect(conversationId);
+        if (!peer) throw new Error('conversation has no other member');
+        store.outbox.enqueue({ kind: 'fanout', recipientUserId: peer, payload: encodeContent(body), nextAttemptAt: at, createdAt: at });
+        store.outbox.enqueue({ kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ ...body, peer }), nextAttemptAt: at, createdAt: at });
+      }
+      return id;
+    });
+    if (line) this.events.messageAdded?.(line);
+    this.events.conversationsChanged?.();
+    this.retention.sweep();
+    void this.sender.flush();
+  }
+
+  /** The longest disappearing-messages timer the policy allows, in seconds. */
+  disappearingCap(): number {
+    return timerCap(this.retentionDays());
   }
 
   // ---- groups (groups.ts) ----------------------------------------------------------------------

@@ -31,6 +31,7 @@ import type { DeviceKeys, GroupChange, GroupRole, GroupState, SenderKeyState } f
 import { RelayRequestError } from '../net/relay-client';
 import type { DeviceRecord, MessageRecord, OutboxEntry } from '../store';
 import { decodeContent, encodeContent } from './content';
+import { applyTimer } from './disappearing';
 import type { ContentBody } from './content';
 import type { DeviceDirectory } from './directory';
 import { newMessageId } from './ids';
@@ -39,6 +40,8 @@ import type { SessionBook } from './sessions';
 
 type Delivered = RelayPush<'envelope.deliver'>['envelopes'][number];
 type Visible = Extract<ContentBody, { t: 'text' | 'attachment' }>;
+/** What a group message may carry: something to show, or the conversation's timer. */
+type GroupBody = Visible | Extract<ContentBody, { t: 'timer' }>;
 type Marker = { senderUserId: string; senderDeviceId: string; senderMessageId: string };
 
 /** Outbox kinds of group work; their lane is the conversation (recipientUserId holds its id). */
@@ -85,6 +88,8 @@ export interface GroupInfo {
 /** What one received group envelope changed (the receiver emits the events). */
 export interface GroupEffects {
   added: string[];
+  /** A disappearing-messages timer changed: the sweep is re-planned. */
+  timerChanged?: boolean;
   /** A message whose attachment is to be fetched. */
   attachment?: string | null;
   statusChanged: string[];
@@ -119,6 +124,8 @@ interface SealedGroupMessage {
 interface UnsealedGroupMessage {
   content: string;
   waitFor: number[];
+  /** The envelope's id when the content is no stored message (a timer setting). */
+  id?: string;
 }
 
 interface PendingChange {
@@ -156,6 +163,8 @@ export class Groups {
       directory: DeviceDirectory;
       sessions: SessionBook;
       deviceKeys: () => DeviceKeys;
+      /** The longest disappearing-messages timer the policy allows (seconds). */
+      timerCap: () => number;
       events: GroupEvents;
     },
   ) {}
@@ -215,6 +224,18 @@ export class Groups {
     store.outbox.enqueue({
       kind: 'group', messageId, recipientUserId: conversationId,
       payload: json({ content: encodeBase64(encodeContent(content)), waitFor: [] } satisfies UnsealedGroupMessage),
+      nextAttemptAt: now(), createdAt: now(),
+    });
+  }
+
+  /** Group content that is no message of its own (the conversation's timer): its entry gets a fresh envelope id. */
+  queueBody(conversationId: string, body: Extract<ContentBody, { t: 'timer' }>): void {
+    const { store, now, rng } = this.deps;
+    const { record } = this.load(conversationId);
+    if (record.leftAt !== null) throw new GroupError('not_member', 'You are no longer a member of this group.');
+    store.outbox.enqueue({
+      kind: 'group', recipientUserId: conversationId,
+      payload: json({ content: encodeBase64(encodeContent(body)), waitFor: [], id: newMessageId(rng) } satisfies UnsealedGroupMessage),
       nextAttemptAt: now(), createdAt: now(),
     });
   }
@@ -308,13 +329,13 @@ export class Groups {
     const { store, account, now } = this.deps;
     const conversationId = entry.recipientUserId;
     const record = store.groups.get(conversationId);
-    const messageId = entry.messageId;
+    const unsealed = parse<UnsealedGroupMessage>(entry.payload);
+    const messageId = entry.messageId ?? unsealed.id;
     if (!record || record.leftAt !== null || !messageId) {
       this.fail(entry, 'no longer a member of this group');
       return 'done';
     }
     // Sender keys queued for this message still in the outbox: the relay must have them first.
-    const unsealed = parse<UnsealedGroupMessage>(entry.payload);
     if (unsealed.waitFor.some((id) => store.outbox.get(id) !== null)) return 'wait';
     const state = deserializeGroupState(record.state);
     let key = this.currentSenderKey(record.groupId, state);
@@ -428,7 +449,9 @@ export class Groups {
     for (const t of targets) {
       const session = sessions.get(t.deviceId);
       if (!session) continue; // no bundle: that device will be out of step until a later change reaches it
-      const joining = !state.members.has(t.userId);
+      // Joining devices get the state the change applies to; so do our own other workstations,
+      // which may not have the group yet (it was created here).
+      const joining = !state.members.has(t.userId) || t.userId === account.userId;
       const body = encodeContent({ t: 'group-change', change: encodeBase64(signed), ...(joining ? { state: welcome } : {}) });
       const sealed = this.deps.sessions.encrypt(session, body);
       records.push({ userId: t.userId, deviceId: t.deviceId, record: sealed.record });
@@ -497,10 +520,20 @@ export class Groups {
       if (isCryptoError(err)) throw new GroupDrop(err.code);
       throw err;
     }
-    const body = this.visibleBody(result.plaintext);
+    const body = this.groupBody(result.plaintext);
     const fromMe = envelope.senderUserId === account.userId;
     const effects = emptyEffects();
     store.transaction(() => {
+      if (body.t === 'timer') {
+        if (!store.messages.addMarker(marker, null, now())) return;
+        store.groups.putSenderKey(record.groupId, { ...key, record: serializeSenderKeyReceiver(result.state) }, now());
+        const setting = { seconds: body.seconds, at: Math.min(body.at, now() + 60_000), by: envelope.senderUserId, byName: this.nameOf(envelope.senderUserId) };
+        const line = applyTimer({ store, rng, now, me: account }, record.conversationId, setting, this.deps.timerCap());
+        if (line) effects.added.push(line);
+        effects.conversationsChanged = true;
+        effects.timerChanged = true;
+        return;
+      }
       const id = fromMe ? body.id : newMessageId(rng);
       if (!store.messages.addMarker(marker, id, now())) return;
       store.groups.putSenderKey(record.groupId, { ...key, record: serializeSenderKeyReceiver(result.state) }, now());
@@ -642,7 +675,10 @@ export class Groups {
       store.conversations.create({ id: conversationId, kind: 'group', title: next.name, now: now(), members: [...next.members.keys()] });
       store.groups.create({ conversationId, groupId: next.groupId, state: serializeGroupState(next), now: now() });
     }
-    this.systemLine(conversationId, `${this.nameOf(envelope.senderUserId)} added you to ${next.name}. You see messages sent from now on.`, effects);
+    const text = envelope.senderUserId === account.userId
+      ? `${this.describe(parseGroupChange(signed).change, account.userId, next)} (on another of your workstations)`
+      : `${this.nameOf(envelope.senderUserId)} added you to ${next.name}. You see messages sent from now on.`;
+    this.systemLine(conversationId, text, effects);
     void this.learnMembers(next);
   }
 
@@ -759,13 +795,14 @@ export class Groups {
     this.deps.events.conversationsChanged();
   }
 
-  private visibleBody(plaintext: Uint8Array): Visible {
+  private groupBody(plaintext: Uint8Array): GroupBody {
     let body: ContentBody;
     try {
       body = decodeContent(plaintext);
     } catch {
       throw new GroupDrop('bad_content');
     }
+    if (body.t === 'timer' && body.peer === undefined) return body;
     if (body.t !== 'text' && body.t !== 'attachment') throw new GroupDrop('bad_content');
     return body;
   }

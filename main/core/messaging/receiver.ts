@@ -6,6 +6,7 @@ import type { NewMessage } from '../store';
 import { ContentError, decodeContent, encodeContent } from './content';
 import type { ContentBody } from './content';
 import type { DeviceDirectory } from './directory';
+import { applyTimer } from './disappearing';
 import { GroupDrop, Groups } from './groups';
 import type { GroupEffects } from './groups';
 import { directConversationId, newMessageId } from './ids';
@@ -19,6 +20,8 @@ export interface ReceiverEvents {
   conversationsChanged(): void;
   attachmentArrived(messageId: string): void;
   queued(): void;
+  /** A conversation's disappearing-messages timer changed. */
+  timerChanged(): void;
 }
 
 /** An envelope that can never be processed: acknowledge it so it does not block the queue. */
@@ -42,6 +45,8 @@ export class Receiver {
       directory: DeviceDirectory;
       deviceKeys: { get(): DeviceKeys; set(k: DeviceKeys): void };
       groups: Groups;
+      /** The longest disappearing-messages timer the policy allows (seconds). */
+      timerCap: () => number;
       events: ReceiverEvents;
     },
   ) {}
@@ -173,6 +178,7 @@ export class Receiver {
     for (const id of effects.statusChanged) this.deps.events.statusChanged(id);
     if (effects.conversationsChanged || effects.added.length > 0 || effects.statusChanged.length > 0) this.deps.events.conversationsChanged();
     if (effects.queued) this.deps.events.queued();
+    if (effects.timerChanged) this.deps.events.timerChanged();
   }
 
   /** Everything one envelope changes, in one transaction. */
@@ -183,7 +189,7 @@ export class Receiver {
     result: { session: Uint8Array; deviceKeys: DeviceKeys | null; identityKey: Uint8Array },
   ): GroupEffects & { attachment: string | null } {
     const { store, account, now } = this.deps;
-    const effects = { added: [] as string[], statusChanged: [] as string[], conversationsChanged: false, attachment: null as string | null, queued: false };
+    const effects = { added: [] as string[], statusChanged: [] as string[], conversationsChanged: false, attachment: null as string | null, queued: false, timerChanged: false };
     const fromMe = envelope.senderUserId === account.userId;
     store.transaction(() => {
       let message: NewMessage | null = null;
@@ -245,6 +251,13 @@ export class Receiver {
             : this.deps.groups.recordReceipt(mine, envelope.senderUserId, body.kind, Math.min(body.at, now() + 60_000));
           if (changed) effects.statusChanged.push(mine.id);
         }
+      }
+      if (body.t === 'timer' && (fromMe ? body.peer !== undefined : body.peer === undefined)) {
+        const conversationId = directConversationId(fromMe ? (body.peer as string) : envelope.senderUserId);
+        const setting = { seconds: body.seconds, at: Math.min(body.at, now() + 60_000), by: envelope.senderUserId, byName: store.contacts.get(envelope.senderUserId)?.displayName ?? 'Your colleague' };
+        const line = applyTimer({ store, rng: this.deps.rng, now, me: account }, conversationId, setting, this.deps.timerCap());
+        if (line) effects.added.push(line);
+        effects.timerChanged = true;
       }
       if (body.t === 'group-change' || body.t === 'sender-key' || body.t === 'group-read-sync') {
         this.deps.groups.applyPairwise(envelope, result.identityKey, body, effects);

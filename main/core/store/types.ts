@@ -50,6 +50,15 @@ export interface ConversationRecord {
   title: string;
   createdAt: number;
   lastActivityAt: number;
+  /** Disappearing-messages timer in seconds; 0 when off. */
+  disappearSeconds: number;
+}
+
+/** A conversation's disappearing-messages setting and who set it when (the newest wins everywhere). */
+export interface DisappearingTimer {
+  seconds: number;
+  setAt: number;
+  setBy: string;
 }
 
 export interface ConversationSummary extends ConversationRecord {

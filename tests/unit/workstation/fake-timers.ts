@@ -23,6 +23,13 @@ export class FakeTimers implements Timers {
 
   clearTimeout = (handle: unknown): void => void this.#tasks.delete(handle as number);
 
+  /** When the earliest waiting timer falls due; null when none waits. */
+  nextDue(): number | null {
+    let at: number | null = null;
+    for (const task of this.#tasks.values()) if (at === null || task.at < at) at = task.at;
+    return at;
+  }
+
   /** Timers waiting to run. */
   get pending(): number {
     return this.#tasks.size;

@@ -7,12 +7,13 @@ import { migration0004 } from './0004-account';
 import { migration0005 } from './0005-own-message-index';
 import { migration0006 } from './0006-urgent';
 import { migration0007 } from './0007-groups';
+import { migration0008 } from './0008-disappearing';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** In order; a new migration is a new numbered file appended here, never an edit of an old one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
 export const LATEST_VERSION = MIGRATIONS.length;
 
 export function schemaVersion(db: SqliteHandle): number {

@@ -1,5 +1,5 @@
 import type { Connection } from '../connection';
-import type { ConversationKind, ConversationRecord, ConversationSummary, Direction } from '../types';
+import type { ConversationKind, ConversationRecord, ConversationSummary, Direction, DisappearingTimer } from '../types';
 
 interface Row {
   id: string;
@@ -7,6 +7,7 @@ interface Row {
   title: string;
   created_at: number;
   last_activity_at: number;
+  disappear_seconds: number;
 }
 interface SummaryRow extends Row {
   unread: number;
@@ -25,6 +26,7 @@ const fromRow = (r: Row): ConversationRecord => ({
   title: r.title,
   createdAt: r.created_at,
   lastActivityAt: r.last_activity_at,
+  disappearSeconds: r.disappear_seconds,
 });
 
 /** Conversations, their members, and the list the UI shows (unread counts, last message). */
@@ -44,6 +46,27 @@ export class ConversationRepo {
   get(id: string): ConversationRecord | null {
     const r = this.c.get<Row>('SELECT * FROM conversations WHERE id = ?', id);
     return r ? fromRow(r) : null;
+  }
+
+  timer(id: string): DisappearingTimer | null {
+    const r = this.c.get<{ s: number; at: number | null; by: string | null }>(
+      'SELECT disappear_seconds AS s, disappear_set_at AS at, disappear_set_by AS by FROM conversations WHERE id = ?', id,
+    );
+    return r && r.at !== null && r.by !== null ? { seconds: r.s, setAt: r.at, setBy: r.by } : null;
+  }
+
+  /**
+   * Applies a disappearing-messages setting if it is newer than the one held (by time, then by
+   * setter id, so every device settles on the same one whatever order they arrive in). Turning
+   * it on records since when; changing the length keeps that; turning it off clears it.
+   */
+  setTimer(id: string, t: DisappearingTimer): boolean {
+    return this.c.run(
+      `UPDATE conversations SET disappear_seconds = ?, disappear_set_at = ?, disappear_set_by = ?,
+         disappear_since = CASE WHEN ? = 0 THEN NULL ELSE coalesce(CASE WHEN disappear_seconds > 0 THEN disappear_since END, ?) END
+       WHERE id = ? AND (disappear_set_at IS NULL OR disappear_set_at < ? OR (disappear_set_at = ? AND disappear_set_by < ?))`,
+      t.seconds, t.setAt, t.setBy, t.seconds, t.setAt, id, t.setAt, t.setAt, t.setBy,
+    ).changes > 0;
   }
 
   setTitle(id: string, title: string): boolean {

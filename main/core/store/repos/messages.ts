@@ -202,6 +202,30 @@ export class MessageRepo {
     });
   }
 
+  /**
+   * Disappearing messages: deletes, in conversations with a timer, the messages since it was
+   * turned on whose place in the timeline is more than the timer ago, like deleteOlderThan.
+   */
+  deleteExpired(now: number): { messages: number; attachments: number } {
+    const expired = `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+       WHERE c.disappear_seconds > 0 AND m.sort_at >= c.disappear_since AND m.sort_at <= ? - c.disappear_seconds * 1000`;
+    return this.c.tx(() => {
+      const attachments = this.c.get<{ n: number }>(`SELECT count(*) AS n FROM attachments WHERE message_id IN (${expired})`, now)?.n ?? 0;
+      const messages = this.c.run(`DELETE FROM messages WHERE id IN (${expired})`, now).changes;
+      if (messages > 0) this.c.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
+      return { messages, attachments };
+    });
+  }
+
+  /** When the next disappearing message is due (ms), or null when none is waiting. */
+  nextExpiry(): number | null {
+    const r = this.c.get<{ at: number | null }>(
+      `SELECT min(m.sort_at + c.disappear_seconds * 1000) AS at FROM messages m JOIN conversations c ON c.id = m.conversation_id
+       WHERE c.disappear_seconds > 0 AND m.sort_at >= c.disappear_since`,
+    );
+    return r?.at ?? null;
+  }
+
   /** Records an urgent message's acknowledgement once; false if it is not urgent or already acknowledged. */
   setAcknowledged(id: string, at: number): boolean {
     return this.c.run('UPDATE messages SET acknowledged_at = ? WHERE id = ? AND urgent = 1 AND acknowledged_at IS NULL', at, id).changes > 0;
