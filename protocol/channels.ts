@@ -15,6 +15,7 @@ export const METHOD_NAMES = [
   'profiles.current',
   'conversations.list',
   'conversations.start',
+  'conversations.setDisappearing',
   'groups.create',
   'groups.info',
   'groups.change',

@@ -57,6 +57,8 @@ export const MAX_THUMBNAIL_BYTES = 48 * 1024;
 export const MAX_GROUP_MEMBERS = 500;
 /** The group state's limit is 256 UTF-8 bytes; main refuses a longer name in bytes with invalid_input. */
 export const MAX_GROUP_NAME_CHARS = 256;
+/** The longest disappearing-messages timer the protocol carries (4 weeks); policy may allow less, which main checks. */
+export const MAX_DISAPPEARING_SECONDS = 28 * 24 * 60 * 60;
 const GroupName = z.string().trim().min(1).max(MAX_GROUP_NAME_CHARS);
 const UserIds = z.array(Id).min(1).max(MAX_GROUP_MEMBERS - 1);
 const GroupChange = z.discriminatedUnion('type', [
@@ -82,6 +84,10 @@ export const methods = {
   'profiles.current': method<Me | null>()(NoInput),
   'conversations.list': method<ConversationSummary[]>()(NoInput),
   'conversations.start': method<ConversationSummary>()(z.object({ userId: Id }).strict()),
+  /** Sets the disappearing-messages timer for every member (0 turns it off); longer than policy allows answers invalid_input. */
+  'conversations.setDisappearing': method<ConversationSummary>()(
+    z.object({ conversationId: Id, seconds: z.number().int().min(0).max(MAX_DISAPPEARING_SECONDS) }).strict(),
+  ),
   /** A new team or rota group with this clinician as admin; the members are added through the relay (asynchronously). */
   'groups.create': method<ConversationSummary>()(z.object({ name: GroupName, memberUserIds: UserIds }).strict()),
   'groups.info': method<GroupView>()(z.object({ conversationId: Id }).strict()),

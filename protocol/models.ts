@@ -63,6 +63,10 @@ export interface ConversationSummary {
   verified: boolean;
   /** A group's member count (this clinician included while a member); null for a direct conversation. */
   memberCount: number | null;
+  /** The conversation's disappearing-messages timer in seconds, the same for every member; 0 when off. */
+  disappearingSeconds: number;
+  /** The longest timer the organisation's policy allows, in seconds (its retention period, at most 4 weeks). */
+  disappearingMaxSeconds: number;
 }
 
 export type GroupRole = 'admin' | 'member';
@@ -103,7 +107,7 @@ export interface AttachmentView {
 export interface MessageView {
   id: string;
   conversationId: string;
-  /** 'system': a group's membership line (created, added, removed, renamed, left), shown as a centred notice. */
+  /** 'system': news the workstation wrote itself (a group's membership change, a disappearing-messages setting), shown as a centred line; 'safety': a safety notice. */
   kind: 'text' | 'attachment' | 'safety' | 'system';
   fromMe: boolean;
   senderName: string;

@@ -79,6 +79,8 @@ async function main(): Promise<void> {
   out({ event: 'ready', userId: me.userId, profileId: me.profileId, resumed: Boolean(existing) });
 
   core.events.on('messages.added', (m) => {
+    // A conversation's own lines (a group change, a disappearing-messages timer), for tests to wait on.
+    if (m.kind === 'system') out({ event: 'system', conversationId: m.conversationId, text: m.text });
     if (m.fromMe || m.kind === 'safety' || m.kind === 'system') return;
     out({ event: 'received', conversationId: m.conversationId, from: m.senderName, text: m.text });
     // Never answer an answer: two colleagues in one group would otherwise thank each other forever.

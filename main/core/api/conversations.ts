@@ -5,7 +5,7 @@ import { contactView, conversationView } from './views';
 
 export function conversationHandlers(
   core: Core,
-): Pick<Handlers, 'conversations.list' | 'conversations.start' | 'directory.search' | 'contacts.get' | 'contacts.setVerified'> {
+): Pick<Handlers, 'conversations.list' | 'conversations.start' | 'conversations.setDisappearing' | 'directory.search' | 'contacts.get' | 'contacts.setVerified'> {
   return {
     'conversations.list': () => {
       const open = core.runtime.requireOpen();
@@ -25,6 +25,19 @@ export function conversationHandlers(
       const id = await open.engine.startConversation({ userId, displayName: user.displayName, username: user.username ?? undefined });
       const summary = open.store.conversations.list().find((c) => c.id === id);
       if (!summary) throw new ApiError('internal', 'The conversation was not created.');
+      return conversationView(open, summary);
+    },
+    'conversations.setDisappearing': ({ conversationId, seconds }) => {
+      const open = core.runtime.requireOpen();
+      const conversation = open.store.conversations.get(conversationId);
+      if (!conversation) throw new ApiError('not_found', 'That conversation does not exist on this workstation.');
+      if (conversation.kind === 'group' && open.engine.groupInfo(conversationId).myRole === null) {
+        throw new ApiError('not_member', 'You are no longer a member of this group.');
+      }
+      // Longer than policy allows: the engine's RangeError says so in a sentence (translate.ts: invalid_input).
+      open.engine.setDisappearing(conversationId, seconds);
+      const summary = open.store.conversations.list().find((c) => c.id === conversationId);
+      if (!summary) throw new ApiError('internal', 'The conversation is no longer on this workstation.');
       return conversationView(open, summary);
     },
     'contacts.get': async ({ userId }) => {

@@ -1,17 +1,12 @@
 import type { ContactView, ConversationSummary, MessageView } from '../../../protocol/models';
 import { formatSafetyNumber, safetyNumber } from '../crypto';
+import { isNewsLine } from '../messaging/ids';
 import { encodeBase64 } from '../../../protocol/relay';
 import { peerOfDirect } from '../messaging/ids';
 import type { OpenProfile } from '../runtime/runtime';
 import type { ConversationSummary as StoredSummary, MessageRecord } from '../store';
 
 const GROUP_PREFIX = 'group:';
-/**
- * The one group line that is a safety notice rather than news: a membership change every member
- * refused (groups.ts writes it; the relay may be tampering). Matched on its wording because the
- * store keeps one 'system' kind for both.
- */
-const REFUSED_CHANGE = /^A membership change from .* was refused/;
 
 /** Store records as the renderer sees them: no keys, no ids it does not need. */
 export function conversationView(open: OpenProfile, c: StoredSummary): ConversationSummary {
@@ -26,6 +21,8 @@ export function conversationView(open: OpenProfile, c: StoredSummary): Conversat
       lastActivityAt: c.lastActivityAt,
       verified: false,
       memberCount: open.store.conversations.members(c.id).length,
+      disappearingSeconds: c.disappearSeconds,
+      disappearingMaxSeconds: open.engine.disappearingCap(),
     };
   }
   const peer = peerOfDirect(c.id) ?? '';
@@ -40,6 +37,8 @@ export function conversationView(open: OpenProfile, c: StoredSummary): Conversat
     lastActivityAt: c.lastActivityAt,
     verified: devices.length > 0 && devices.every((d) => d.trust === 'verified'),
     memberCount: null,
+    disappearingSeconds: c.disappearSeconds,
+    disappearingMaxSeconds: open.engine.disappearingCap(),
   };
 }
 
@@ -57,7 +56,8 @@ export function messageView(open: OpenProfile, m: MessageRecord): MessageView {
   return {
     id: m.id,
     conversationId: m.conversationId,
-    kind: m.kind === 'system' ? (group && !REFUSED_CHANGE.test(m.body) ? 'system' : 'safety') : attachment ? 'attachment' : 'text',
+    // Lines the workstation wrote itself: news (group changes, timers) or safety notices (messaging/ids.ts).
+    kind: m.kind === 'system' ? (isNewsLine(m.senderMessageId) ? 'system' : 'safety') : attachment ? 'attachment' : 'text',
     fromMe,
     senderName: fromMe ? open.account.displayName : (open.store.contacts.get(m.senderUserId)?.displayName ?? 'Colleague'),
     text: m.body,

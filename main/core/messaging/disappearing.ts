@@ -1,7 +1,7 @@
 import type { Rng } from '../crypto';
 import type { Store } from '../store';
 import { MAX_TIMER_SECONDS } from './content';
-import { newMessageId } from './ids';
+import { localLineId, newMessageId } from './ids';
 
 /**
  * Disappearing messages (issue 11): a per-conversation timer every member's devices agree on.
@@ -50,7 +50,7 @@ export function applyTimer(
   const id = newMessageId(deps.rng);
   store.messages.insert({
     id, conversationId, direction: 'in', senderUserId: deps.me.userId, senderDeviceId: deps.me.deviceId,
-    senderMessageId: `notice-${id}`, kind: 'system', body: text, status: 'received', sentAt: deps.now(), receivedAt: deps.now(),
+    senderMessageId: localLineId('news', id), kind: 'system', body: text, status: 'received', sentAt: deps.now(), receivedAt: deps.now(),
   });
   return id;
 }

@@ -34,7 +34,7 @@ import { decodeContent, encodeContent } from './content';
 import { applyTimer } from './disappearing';
 import type { ContentBody } from './content';
 import type { DeviceDirectory } from './directory';
-import { newMessageId } from './ids';
+import { localLineId, newMessageId } from './ids';
 import type { EngineParts } from './parts';
 import type { SessionBook } from './sessions';
 
@@ -640,7 +640,7 @@ export class Groups {
     } catch (err) {
       if (!isCryptoError(err)) throw err;
       const name = this.nameOf(envelope.senderUserId);
-      this.systemLine(record.conversationId, `A membership change from ${name} was refused (${err.code.replace(/_/g, ' ')}). The group was not changed. If this repeats, tell IT: the relay may be tampering with this group.`, effects);
+      this.systemLine(record.conversationId, `A membership change from ${name} was refused (${err.code.replace(/_/g, ' ')}). The group was not changed. If this repeats, tell IT: the relay may be tampering with this group.`, effects, 'notice');
       this.deps.log('group.change_refused', { conversationId: record.conversationId, sender: envelope.senderUserId, code: err.code });
       return;
     }
@@ -835,12 +835,12 @@ export class Groups {
   }
 
   /** A line in the conversation saying what happened to the group (read, never sent). */
-  private systemLine(conversationId: string, text: string, effects: GroupEffects): void {
+  private systemLine(conversationId: string, text: string, effects: GroupEffects, kind: 'news' | 'notice' = 'news'): void {
     const { store, account, now, rng } = this.deps;
     const id = newMessageId(rng);
     store.messages.insert({
       id, conversationId, direction: 'in', senderUserId: account.userId, senderDeviceId: account.deviceId,
-      senderMessageId: `notice-${id}`, kind: 'system', body: text, status: 'received', sentAt: now(), receivedAt: now(),
+      senderMessageId: localLineId(kind, id), kind: 'system', body: text, status: 'received', sentAt: now(), receivedAt: now(),
     });
     effects.added.push(id);
     effects.conversationsChanged = true;

@@ -13,3 +13,16 @@ export function directConversationId(peerUserId: string): string {
 export function peerOfDirect(conversationId: string): string | null {
   return conversationId.startsWith('direct:') ? conversationId.slice('direct:'.length) : null;
 }
+
+/**
+ * Lines the workstation writes into a conversation itself (never sent) carry a sender message id
+ * that says what they are: `notice-` a safety notice (a new workstation, a refused change, an
+ * urgent message not received), `news-` an ordinary event (a group change, a timer setting).
+ */
+export function localLineId(kind: 'notice' | 'news', id: string): string {
+  return `${kind}-${id}`;
+}
+
+export function isNewsLine(senderMessageId: string): boolean {
+  return senderMessageId.startsWith('news-');
+}

@@ -1,9 +1,10 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DragEvent } from 'react';
 import type { MessageView } from '../../../protocol/models';
 import { AttachmentViewer } from '../components/AttachmentViewer';
 import type { OpenedAttachment } from '../components/AttachmentViewer';
 import { Composer } from '../components/Composer';
+import { DisappearingControl, TimerBadge } from '../components/DisappearingControl';
 import { ExportBar } from '../components/ExportBar';
 import type { Upload } from '../components/Composer';
 import { MembersPanel } from '../components/MembersPanel';
@@ -22,6 +23,9 @@ export interface ConversationHeader {
   verified: boolean;
   /** A group's member count from the conversation list; null for a direct conversation. */
   memberCount: number | null;
+  /** The disappearing-messages timer (0 = off) and the policy's longest one (null until the list has said). */
+  disappearingSeconds: number;
+  disappearingMaxSeconds: number | null;
 }
 
 interface Props {
@@ -53,6 +57,10 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
     () => (groupView ? groupView.members.filter((m) => m.userId !== myUserId).map((m) => ({ userId: m.userId, displayName: m.displayName })) : null),
     [groupView, myUserId],
   );
+  // Our own change shows at once; a colleague's arrives with the list (conversations.changed).
+  const [timer, setTimer] = useState(conversation.disappearingSeconds);
+  useEffect(() => setTimer(conversation.disappearingSeconds), [conversation.disappearingSeconds]);
+  const left = groupView !== null && groupView.myRole === null;
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [fileError, setFileError] = useState<string | null>(null);
   const [retrying, setRetrying] = useState<ReadonlySet<string>>(() => new Set());
@@ -196,6 +204,17 @@ export function Conversation({ conversation, focusMessageId, transfers, allowSav
           <span className="badge badge--verified">Verified</span>
         ) : (
           <span className="badge">Not verified</span>
+        )}
+        {left ? (
+          timer > 0 && <TimerBadge seconds={timer} />
+        ) : (
+          <DisappearingControl
+            conversationId={id}
+            seconds={timer}
+            maxSeconds={conversation.disappearingMaxSeconds}
+            disabled={isGroup && !groupView}
+            onChanged={(c) => setTimer(c.disappearingSeconds)}
+          />
         )}
         {conversation.peerUserId && (
           <button type="button" className="button button--quiet conversation__contact" onClick={() => onOpenContact(conversation.peerUserId!)}>

@@ -56,8 +56,14 @@ export function Shell({ me, onLock, onErased }: Props) {
   function header(id: string, fallbackTitle: string): ConversationHeader {
     const found = list.find((c) => c.id === id);
     return found
-      ? { id, kind: found.kind, title: found.title, peerUserId: found.peerUserId || null, verified: found.verified, memberCount: found.memberCount }
-      : { id, kind: id.startsWith('group:') ? 'group' : 'direct', title: fallbackTitle, peerUserId: null, verified: false, memberCount: null };
+      ? {
+          id, kind: found.kind, title: found.title, peerUserId: found.peerUserId || null, verified: found.verified, memberCount: found.memberCount,
+          disappearingSeconds: found.disappearingSeconds, disappearingMaxSeconds: found.disappearingMaxSeconds,
+        }
+      : {
+          id, kind: id.startsWith('group:') ? 'group' : 'direct', title: fallbackTitle, peerUserId: null, verified: false, memberCount: null,
+          disappearingSeconds: 0, disappearingMaxSeconds: null,
+        };
   }
 
   function started(c: ConversationSummary) {
