@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Groups } from '../../../main/core/messaging/groups';
+import { decodeBase64, encodeBase64 } from '../../../protocol/relay';
 import { GroupMember, issueUsers } from '../../harness/group-members';
 import { startRelay } from '../relay/support/relay-process';
 import type { RelayProcess } from '../relay/support/relay-process';
@@ -50,6 +52,33 @@ describe('a group from creation through removal and addition', () => {
     ]);
     expect(d.store.messages.page(gid, { limit: 50 }).items.filter((m) => m.kind === 'system').map((m) => m.body)).toEqual(['Dr A added you to Ward 7 nights. You see messages sent from now on.']);
   }, 120_000);
+
+  it('drops a replayed or tampered group message without storing anything', async () => {
+    const [a, b, , d] = members as [GroupMember, GroupMember, GroupMember, GroupMember];
+    const gid = a.store.groups.list()[0]!.conversationId;
+    const seen: string[] = [];
+    const stop = b.engine.relay.onPush('envelope.deliver', (push) => {
+      for (const e of push.envelopes) if (e.senderUserId === a.userId) seen.push(e.payload);
+    });
+    a.engine.sendText(gid, 'replay me');
+    await eventually('b has it', () => b.texts(gid).some((x) => x.body === 'replay me'));
+    stop();
+    const original = seen.find((p) => Groups.isGroupMessage(decodeBase64(p)))!;
+    const tampered = decodeBase64(original);
+    tampered[60]! ^= 1;
+    const before = { b: b.texts(gid).length, d: d.texts(gid).length };
+    // What a hostile relay could do: deliver the same bytes again under new ids, or altered bytes.
+    for (const [payload, id] of [[original, 'ab'.repeat(16)], [encodeBase64(tampered), 'cd'.repeat(16)]] as const) {
+      await a.engine.relay.request('group.send', { recipients: [b.engine.account.deviceId, d.engine.account.deviceId], senderMessageId: id, payload });
+    }
+    for (const m of [b, d]) {
+      await eventually('both dropped', () => {
+        const reasons = m.log.filter((l) => l.event === 'receive.dropped').map((l) => l.fields?.reason);
+        return reasons.includes('duplicate') && reasons.includes('bad_signature');
+      });
+    }
+    expect({ b: b.texts(gid).length, d: d.texts(gid).length }).toEqual(before);
+  }, 60_000);
 
   it('carries a file to every member workstation, and nobody else', async () => {
     const [a, b, c, d] = members as [GroupMember, GroupMember, GroupMember, GroupMember];
