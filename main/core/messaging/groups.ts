@@ -52,6 +52,13 @@ const MAX_RECIPIENTS = 1000;
 const MEMBER_DEVICES_MAX_AGE_MS = 10 * 60_000;
 const STALE_RETRY_MS = 1_500;
 /**
+ * How long a commit refused as stale waits for the change that got there first. The relay's head
+ * is only a sequence: a device that knows the group id can advance it with a commit every member
+ * refuses. If nothing arrives in this time, the next commit names the relay's head (the change is
+ * still signed for, and checked against, the group's real state).
+ */
+export const STALE_GRACE_MS = 10_000;
+/**
  * A change names at most this many people: every member device gets each change, so a big add
  * goes as several commits of small envelopes rather than one the relay's transport could refuse.
  */
@@ -157,6 +164,10 @@ const parse = <T>(bytes: Uint8Array | null): T => JSON.parse(decoder.decode(byte
  */
 export class Groups {
   private readonly devicesFetchedAt = new Map<string, number>();
+  /** Per group (hex id): how far the relay's head is ahead of the group's epoch (commits nobody applied). */
+  private readonly headOffsets = new Map<string, number>();
+  /** Per outbox entry refused as stale: since when, at which local epoch, and the head the relay named. */
+  private readonly stale = new Map<number, { since: number; epoch: number; head: number }>();
 
   constructor(
     private readonly deps: EngineParts & {
@@ -461,15 +472,34 @@ export class Groups {
       for (const r of records) store.sessions.put(r.userId, r.deviceId, r.record, now());
     });
     if (envelopes.length > 0) {
+      const group = bytesToHex(state.groupId);
+      const refused = this.stale.get(entry.id);
+      // Refused before, and our state has moved since (the winning change arrived): the relay's head
+      // then is where this commit goes.
+      const token = refused && refused.epoch !== state.epoch ? refused.head : state.epoch + (this.headOffsets.get(group) ?? 0);
       try {
-        await relay.request('group.commit', { groupId: encodeBase64(state.groupId), epoch: state.epoch, envelopes });
+        const answer = await relay.request('group.commit', { groupId: encodeBase64(state.groupId), epoch: token, envelopes });
+        this.headOffsets.set(group, answer.epoch - next.epoch);
+        this.stale.delete(entry.id);
       } catch (err) {
-        if (err instanceof RelayRequestError && err.code === 'stale_epoch') {
-          store.outbox.markAttempt(entry.id, { nextAttemptAt: now() + STALE_RETRY_MS, error: 'stale_epoch' });
-          this.deps.log('group.commit_stale', { conversationId, epoch: state.epoch });
+        if (!(err instanceof RelayRequestError) || err.code !== 'stale_epoch') throw err;
+        const head = err.epoch ?? state.epoch;
+        const seen = this.stale.get(entry.id);
+        if (!seen || seen.epoch !== state.epoch) {
+          this.stale.set(entry.id, { since: now(), epoch: state.epoch, head });
+        } else if (now() - seen.since >= STALE_GRACE_MS && head !== token) {
+          // Nothing arrived: the head moved for a commit nobody applied. Go on from the relay's head.
+          this.headOffsets.set(group, head - state.epoch);
+          this.stale.delete(entry.id);
+          this.deps.log('group.relay_head_skipped', { conversationId, epoch: state.epoch, head });
+          store.outbox.markAttempt(entry.id, { nextAttemptAt: now(), error: 'stale_epoch' });
           return 'wait';
+        } else {
+          this.stale.set(entry.id, { ...seen, head });
         }
-        throw err;
+        store.outbox.markAttempt(entry.id, { nextAttemptAt: now() + STALE_RETRY_MS, error: 'stale_epoch' });
+        this.deps.log('group.commit_stale', { conversationId, epoch: state.epoch, head });
+        return 'wait';
       }
     }
     const effects = emptyEffects();

@@ -16,6 +16,8 @@ export class RelayRequestError extends Error {
     readonly code: RelayError['code'] | 'timeout' | 'disconnected' | 'bad_response',
     message: string,
     readonly retryAfterMs?: number,
+    /** With stale_epoch: the group's head at the relay, the epoch the next commit must name. */
+    readonly epoch?: number,
   ) {
     super(message);
     this.name = 'RelayRequestError';
@@ -147,7 +149,8 @@ export class RelayClient {
         if (!ack || typeof ack !== 'object') return reject(new RelayRequestError('bad_response', `Malformed answer to ${name}.`));
         if (ack.ok !== true) {
           const error = ack.error ?? { code: 'internal' as const, message: 'no error given' };
-          return reject(new RelayRequestError(error.code, error.message, error.retryAfterMs));
+          const epoch = Number.isSafeInteger(error.epoch) && (error.epoch ?? -1) >= 0 ? error.epoch : undefined;
+          return reject(new RelayRequestError(error.code, error.message, error.retryAfterMs, epoch));
         }
         const parsed = relayRequests[name].response.safeParse(ack);
         if (!parsed.success) return reject(new RelayRequestError('bad_response', `Malformed answer to ${name}.`));

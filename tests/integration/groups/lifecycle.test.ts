@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Groups } from '../../../main/core/messaging/groups';
+import { Groups, STALE_GRACE_MS } from '../../../main/core/messaging/groups';
 import { decodeBase64, encodeBase64 } from '../../../protocol/relay';
 import { GroupMember, issueUsers } from '../../harness/group-members';
 import { startRelay } from '../relay/support/relay-process';
@@ -78,6 +78,25 @@ describe('a group from creation through removal and addition', () => {
       });
     }
     expect({ b: b.texts(gid).length, d: d.texts(gid).length }).toEqual(before);
+  }, 60_000);
+
+  it('goes on changing membership after someone advances the relay\'s head with a change nobody applies', async () => {
+    const [a, b, , d] = members as [GroupMember, GroupMember, GroupMember, GroupMember];
+    const gid = a.store.groups.list()[0]!.conversationId;
+    const { epoch } = a.engine.groupInfo(gid);
+    // A member (not an admin) commits junk at the head: the relay cannot tell; every member drops it.
+    const junk = encodeBase64(crypto.getRandomValues(new Uint8Array(64)));
+    await b.engine.relay.request('group.commit', {
+      groupId: encodeBase64(a.store.groups.get(gid)!.groupId), epoch,
+      envelopes: [a, d].map((m) => ({ to: m.engine.account.deviceId, senderMessageId: 'ef'.repeat(16), payload: junk })),
+    });
+    a.engine.changeGroup(gid, { type: 'rename', name: 'Ward 7 nights (A team)' });
+    await eventually('renamed everywhere', () => [a, b, d].every((m) => m.engine.groupInfo(gid).name === 'Ward 7 nights (A team)'), STALE_GRACE_MS + 20_000);
+    expect(a.log.some((l) => l.event === 'group.relay_head_skipped')).toBe(true);
+    expect(a.engine.groupInfo(gid).epoch).toBe(epoch + 1);
+    // The next change goes straight through, from the new head.
+    a.engine.changeGroup(gid, { type: 'rename', name: 'Ward 7 nights' });
+    await eventually('renamed back', () => [a, b, d].every((m) => m.engine.groupInfo(gid).name === 'Ward 7 nights'), 10_000);
   }, 60_000);
 
   it('carries a file to every member workstation, and nobody else', async () => {
