@@ -12,7 +12,7 @@ import { RelayFailure } from './failure';
 import type { Logger } from './log';
 import type { DeliveryPump, LiveEnvelope } from './socket/delivery';
 import type { SessionRegistry } from './socket/registry';
-import { DUPLICATE, QUEUE_FULL, UNKNOWN_DEVICE, type Batch, type BatchSend, type FromWriter, type SendResult, type ToWriter, type WriterOptions } from './writer/messages';
+import { DUPLICATE, QUEUE_FULL, UNKNOWN_DEVICE, packBatch, type Batch, type BatchSend, type FromWriter, type SendResult, type ToWriter, type WriterOptions } from './writer/messages';
 
 export interface OutgoingEnvelope {
   to: string;
@@ -179,12 +179,13 @@ export class EnvelopeWriter {
       id: this.nextBatch++,
       now,
       sends: sends.map((job) => job.send),
-      acks: acks.map((job) => ({ deviceId: job.deviceId, seqs: job.seqs })),
+      acks,
       touches: [...this.touches],
     };
     this.touches.clear();
     this.inFlight = { batch: batch.id, sends, acks, now };
-    this.post({ type: 'batch', batch });
+    const packed = packBatch(batch);
+    this.worker.postMessage({ type: 'batch', batch: packed } satisfies ToWriter, [packed.numbers.buffer]);
   }
 
   private onMessage(message: FromWriter): void {
@@ -205,28 +206,39 @@ export class EnvelopeWriter {
       const failure = new RelayFailure('internal', 'could not store; retry');
       for (const job of [...flight.sends, ...flight.acks]) job.reject(failure);
     } else {
+      const { outcomes, acks, commits } = message.outcomes;
+      const heads = new Map(commits.map((commit) => [commit.send, commit]));
       const fresh = new Map<string, LiveEnvelope[]>();
+      let k = 0;
       flight.sends.forEach((job, i) => {
         const { send } = job;
-        const { outcomes = [], head, stale } = message.sends[i] ?? {};
-        if (stale && head !== undefined) {
-          job.reject(new RelayFailure('stale_epoch', `the group is at epoch ${head}, not ${send.commit?.epoch}; nothing was stored`, undefined, head));
+        const first = k;
+        k += send.envelopes.length;
+        const commit = heads.get(i);
+        if (commit?.stale) {
+          job.reject(new RelayFailure('stale_epoch', `the group is at epoch ${commit.head}, not ${send.commit?.epoch}; nothing was stored`, undefined, commit.head));
           return;
         }
         const results = send.envelopes.map((envelope, j): SendResult => {
-          const outcome = outcomes[j] ?? UNKNOWN_DEVICE;
-          const base = { to: envelope.to, senderMessageId: envelope.senderMessageId };
-          if (outcome === DUPLICATE) return { ...base, status: 'duplicate' };
-          if (outcome < 0) return { ...base, status: 'rejected', error: outcome === QUEUE_FULL ? 'queue_full' : 'unknown_device' };
-          const list = fresh.get(envelope.to) ?? [];
-          const payload = send.payloads[envelope.payload] ?? '';
-          list.push({ seq: outcome, senderDeviceId: send.sender.deviceId, senderUserId: send.sender.userId, senderMessageId: envelope.senderMessageId, sentAt: flight.now, payload });
-          fresh.set(envelope.to, list);
-          return { ...base, status: 'stored' };
+          const outcome = outcomes[first + j] ?? UNKNOWN_DEVICE;
+          if (outcome === DUPLICATE) return { to: envelope.to, senderMessageId: envelope.senderMessageId, status: 'duplicate' };
+          if (outcome < 0) return { to: envelope.to, senderMessageId: envelope.senderMessageId, status: 'rejected', error: outcome === QUEUE_FULL ? 'queue_full' : 'unknown_device' };
+          const live: LiveEnvelope = {
+            id: outcome,
+            senderUserId: send.sender.userId,
+            senderDeviceId: send.sender.deviceId,
+            senderMessageId: envelope.senderMessageId,
+            sentAt: flight.now,
+            payload: send.payloads[envelope.payload] ?? '',
+          };
+          const list = fresh.get(envelope.to);
+          if (list) list.push(live);
+          else fresh.set(envelope.to, [live]);
+          return { to: envelope.to, senderMessageId: envelope.senderMessageId, status: 'stored' };
         });
-        job.resolve({ results, head });
+        job.resolve({ results, head: commit?.head });
       });
-      flight.acks.forEach((job, i) => job.resolve(message.acks[i] ?? 0));
+      flight.acks.forEach((job, i) => job.resolve(acks[i] ?? 0));
       for (const [deviceId, rows] of fresh) {
         const session = this.registry.get(deviceId);
         if (session) this.delivery.live(session, rows);

@@ -11,11 +11,11 @@
  */
 import type { DeliveredEnvelope } from '../../protocol/relay';
 import type { z } from 'zod';
-import type { EnvelopeRepository, QueuedEnvelope } from '../db/envelopes';
+import type { EnvelopeRepository } from '../db/envelopes';
 import type { Session } from './session';
 
-/** An envelope to push: a queued row with its payload already in base64. */
-export type LiveEnvelope = Omit<QueuedEnvelope, 'payload'> & { payload: string };
+/** An envelope to push, as it goes on the wire (id = its seq), so pushing copies nothing. */
+export type LiveEnvelope = z.input<typeof DeliveredEnvelope>;
 
 export const DELIVERY_WINDOW = 500;
 const PAGE = 100;
@@ -35,7 +35,19 @@ export class DeliveryPump {
     while (!session.caughtUp && session.connected && session.inflight.size < DELIVERY_WINDOW) {
       const limit = Math.min(PAGE, DELIVERY_WINDOW - session.inflight.size);
       const rows = this.envelopes.pending(deviceId, session.cursor, limit);
-      if (rows.length > 0) this.push(session, rows.map((row) => ({ ...row, payload: row.payload.toString('base64') })));
+      if (rows.length > 0) {
+        this.push(
+          session,
+          rows.map((row) => ({
+            id: row.seq,
+            senderUserId: row.senderUserId,
+            senderDeviceId: row.senderDeviceId,
+            senderMessageId: row.senderMessageId,
+            sentAt: row.sentAt,
+            payload: row.payload.toString('base64'),
+          })),
+        );
+      }
       if (rows.length < limit) session.caughtUp = true;
     }
   }
@@ -45,7 +57,7 @@ export class DeliveryPump {
     if (!session.caughtUp || !session.connected) return; // the pump will read them
     // The writer thread commits before its reply reaches us, so the pump may already have read
     // and pushed some of these: commits are in seq order, so those are exactly seq <= cursor.
-    const rows = committed.filter((row) => row.seq > session.cursor);
+    const rows = committed[0] && committed[0].id > session.cursor ? committed : committed.filter((row) => row.id > session.cursor);
     if (rows.length === 0) return;
     const room = DELIVERY_WINDOW - session.inflight.size;
     if (rows.length > room) {
@@ -61,18 +73,10 @@ export class DeliveryPump {
     if (!session.caughtUp && session.inflight.size <= DELIVERY_WINDOW / 2) this.pump(session);
   }
 
-  private push(session: Session, rows: LiveEnvelope[]): void {
-    const envelopes: z.input<typeof DeliveredEnvelope>[] = rows.map((row) => ({
-      id: row.seq,
-      senderUserId: row.senderUserId,
-      senderDeviceId: row.senderDeviceId,
-      senderMessageId: row.senderMessageId,
-      sentAt: row.sentAt,
-      payload: row.payload,
-    }));
-    for (const row of rows) session.inflight.add(row.seq);
-    const last = rows[rows.length - 1];
-    if (last) session.cursor = last.seq;
+  private push(session: Session, envelopes: LiveEnvelope[]): void {
+    for (const envelope of envelopes) session.inflight.add(envelope.id);
+    const last = envelopes[envelopes.length - 1];
+    if (last) session.cursor = last.id;
     session.socket.emit('envelope.deliver', { envelopes });
   }
 }

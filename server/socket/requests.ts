@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { relayRequests, type RelayError, type RelayRequestName, type RelayResponse } from '../../protocol/relay';
 import { describeIssue, RelayFailure, toWireError } from '../failure';
 import type { Logger } from '../log';
+import { requestChecks } from './request-checks';
 import type { Session } from './session';
 
 type AckFn = (body: unknown) => void;
@@ -58,22 +59,36 @@ export function installGate(session: Session, log: Logger): void {
 /** Registers a validated request handler whose result (or refusal) goes back through the ack. */
 export function onRequest<N extends RelayRequestName>(session: Session, name: N, handler: Handler<N>, log: Logger): void {
   const schema = relayRequests[name].request;
-  session.socket.on(name as string, async (...args: unknown[]) => {
+  const check = requestChecks[name];
+  // No closures per request: each packet of the hot envelope events would allocate them.
+  session.socket.on(name as string, (...args: unknown[]) => {
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (args.pop() as AckFn) : undefined;
-    const reply = (body: { ok: true } | { ok: false; error: RelayError }) => {
-      if (body.ok || ack) ack?.(body);
-      else refuse(session.socket, name, undefined, body.error);
-    };
-    if (args.length !== 1) return reply({ ok: false, error: { code: 'invalid_payload', message: 'expected exactly one payload object' } });
-    const parsed = schema.safeParse(args[0]);
-    if (!parsed.success) return reply({ ok: false, error: { code: 'invalid_payload', message: describeIssue(parsed.error.issues[0]) } });
-    try {
-      const result = await handler(parsed.data as ParsedRequest<N>, session);
-      reply({ ok: true, ...result });
-    } catch (error) {
-      if (!(error instanceof RelayFailure)) log.error({ err: error, event: name, deviceId: session.device?.deviceId }, 'request handler failed');
-      reply({ ok: false, error: toWireError(error) });
+    if (args.length !== 1) return answerError(session, name, ack, { code: 'invalid_payload', message: 'expected exactly one payload object' });
+    const input = args[0];
+    let request: ParsedRequest<N>;
+    if (check?.(input)) {
+      request = input as ParsedRequest<N>;
+    } else {
+      const parsed = schema.safeParse(input);
+      if (!parsed.success) return answerError(session, name, ack, { code: 'invalid_payload', message: describeIssue(parsed.error.issues[0]) });
+      request = parsed.data as ParsedRequest<N>;
     }
+    void run(session, name, handler, request, ack, log);
   });
+}
+
+async function run<N extends RelayRequestName>(session: Session, name: N, handler: Handler<N>, request: ParsedRequest<N>, ack: AckFn | undefined, log: Logger): Promise<void> {
+  try {
+    const result = await handler(request, session);
+    ack?.({ ok: true, ...result });
+  } catch (error) {
+    if (!(error instanceof RelayFailure)) log.error({ err: error, event: name, deviceId: session.device?.deviceId }, 'request handler failed');
+    answerError(session, name, ack, toWireError(error));
+  }
+}
+
+function answerError(session: Session, name: string, ack: AckFn | undefined, error: RelayError): void {
+  if (ack) ack({ ok: false, error });
+  else refuse(session.socket, name, undefined, error);
 }

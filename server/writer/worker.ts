@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/database';
 import { BatchApplier } from './apply';
-import type { FromWriter, ToWriter, WriterOptions } from './messages';
+import { packOutcomes, unpackBatch, type FromWriter, type ToWriter, type WriterOptions } from './messages';
 
 const port = parentPort;
 if (!port) throw new Error('writer/worker.ts must run as a worker thread');
@@ -25,10 +25,11 @@ port.on('message', (message: ToWriter) => {
     case 'batch':
       try {
         const started = performance.now();
-        const result = applier.apply(message.batch);
+        const batch = unpackBatch(message.batch);
+        const outcomes = packOutcomes(batch, applier.apply(batch));
         const ms = performance.now() - started;
         if (ms > SLOW_COMMIT_MS) reply({ type: 'warn', message: `slow commit: ${Math.round(ms)} ms` });
-        reply({ type: 'done', id: message.batch.id, ...result });
+        port.postMessage({ type: 'done', id: batch.id, outcomes } satisfies FromWriter, [outcomes.outcomes.buffer, outcomes.acks.buffer]);
       } catch (error) {
         reply({ type: 'failed', id: message.batch.id, message: (error as Error).message });
       }
