@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, cli, startRelay } from '../relay/support/relay-process';
 import type { IssuedCode, RelayProcess } from '../relay/support/relay-process';
-import { eventually, tempDir, Workstation } from './support';
+import { conversationWith, eventually, tempDir, Workstation } from './support';
 
 /**
  * Three workstations against the real relay process: Dr Alice Okafor enrolled on two (ward and
@@ -40,10 +40,6 @@ afterAll(async () => {
   await relay?.kill();
   for (const d of dirs) d.remove();
 });
-
-async function conversationWith(w: Workstation, userId: string) {
-  return eventually('conversation', async () => (await w.call('conversations.list', {})).find((c) => c.peerUserId === userId));
-}
 
 async function texts(w: Workstation, conversationId: string) {
   const page = await w.call('messages.page', { conversationId, limit: 200 });

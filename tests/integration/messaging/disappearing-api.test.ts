@@ -3,7 +3,7 @@ import { createPolicyProvider } from '../../../main/core/policy';
 import type { PolicyProvider } from '../../../main/core/policy';
 import { addUser, cli, startRelay } from '../relay/support/relay-process';
 import type { IssuedCode, RelayProcess } from '../relay/support/relay-process';
-import { eventually, tempDir, Workstation } from './support';
+import { conversationWith, eventually, failure, systemLines, tempDir, Workstation } from './support';
 
 /**
  * Disappearing messages through the API the renderer calls, on the real relay: Dr Alice Okafor
@@ -58,24 +58,6 @@ afterAll(async () => {
   for (const d of dirs) d.remove();
 });
 
-async function conversationWith(w: Workstation, userId: string) {
-  return eventually('conversation', async () => (await w.call('conversations.list', {})).find((c) => c.peerUserId === userId));
-}
-
-async function lines(w: Workstation, conversationId: string): Promise<string[]> {
-  const page = await w.call('messages.page', { conversationId, limit: 200 });
-  return page.messages.filter((m) => m.kind === 'system').map((m) => m.text).reverse();
-}
-
-async function failure(run: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await run;
-  } catch (err) {
-    return { code: (err as { code: string }).code, message: (err as Error).message };
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('disappearing messages through the API', () => {
   let atWard = '';
   let atBob = '';
@@ -89,17 +71,17 @@ describe('disappearing messages through the API', () => {
 
     const view = await aliceWard.call('conversations.setDisappearing', { conversationId: atWard, seconds: HOUR });
     expect(view).toMatchObject({ id: atWard, disappearingSeconds: HOUR });
-    expect(await lines(aliceWard, atWard)).toEqual([SET_LINE.replace('Dr Alice Okafor', 'You')]);
+    expect(await systemLines(aliceWard, atWard)).toEqual([SET_LINE.replace('Dr Alice Okafor', 'You')]);
 
     await eventually('the timer at Bob', async () => (await conversationWith(bob, alice.userId)).disappearingSeconds === HOUR);
     // A line in the conversation, not a security notice.
-    await eventually('the line at Bob', async () => (await lines(bob, atBob)).includes(SET_LINE));
-    expect(await lines(bob, atBob)).toEqual([SET_LINE]);
+    await eventually('the line at Bob', async () => (await systemLines(bob, atBob)).includes(SET_LINE));
+    expect(await systemLines(bob, atBob)).toEqual([SET_LINE]);
 
     await eventually('the timer at the office', async () => (await conversationWith(aliceOffice, bobCode.userId)).disappearingSeconds === HOUR);
     const atOffice = (await conversationWith(aliceOffice, bobCode.userId)).id;
-    await eventually('the line at the office', async () => (await lines(aliceOffice, atOffice)).length > 0);
-    expect(await lines(aliceOffice, atOffice)).toEqual([SET_LINE.replace('Dr Alice Okafor', 'You')]);
+    await eventually('the line at the office', async () => (await systemLines(aliceOffice, atOffice)).length > 0);
+    expect(await systemLines(aliceOffice, atOffice)).toEqual([SET_LINE.replace('Dr Alice Okafor', 'You')]);
   });
 
   it('refuses a timer longer than the organisation keeps messages with invalid_input, and changes nothing', async () => {
@@ -111,7 +93,7 @@ describe('disappearing messages through the API', () => {
       expect(refused.code).toBe('invalid_input');
       expect(refused.message).toContain('Your organisation keeps messages at most 1 week');
       expect((await aliceWard.call('conversations.list', {})).find((c) => c.id === atWard)?.disappearingSeconds).toBe(HOUR);
-      expect(await lines(aliceWard, atWard)).toHaveLength(1);
+      expect(await systemLines(aliceWard, atWard)).toHaveLength(1);
       // Within the policy is still fine.
       await expect(aliceWard.call('conversations.setDisappearing', { conversationId: atWard, seconds: 7 * 24 * HOUR })).resolves.toMatchObject({ disappearingSeconds: 7 * 24 * HOUR });
     } finally {
@@ -125,7 +107,7 @@ describe('disappearing messages through the API', () => {
     for (const w of [aliceWard, aliceOffice]) {
       await eventually('off at Alice', async () => (await conversationWith(w, bobCode.userId)).disappearingSeconds === 0);
       const id = (await conversationWith(w, bobCode.userId)).id;
-      await eventually('the line at Alice', async () => (await lines(w, id)).at(-1) === 'Nurse Bob Singh turned off disappearing messages.');
+      await eventually('the line at Alice', async () => (await systemLines(w, id)).at(-1) === 'Nurse Bob Singh turned off disappearing messages.');
     }
   });
 

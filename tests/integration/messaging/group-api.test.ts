@@ -6,7 +6,7 @@ import type { NotificationText } from '../../../main/core/workstation';
 import type { ConversationSummary } from '../../../protocol/models';
 import { addUser, startRelay } from '../relay/support/relay-process';
 import type { IssuedCode, RelayProcess } from '../relay/support/relay-process';
-import { eventually, tempDir, Workstation } from './support';
+import { eventually, failure, systemLines, tempDir, Workstation } from './support';
 
 /**
  * Team groups through the API the renderer calls, with three real workstations on the real
@@ -62,20 +62,6 @@ async function groupAt(w: Workstation): Promise<ConversationSummary> {
   return eventually('the group in the list', async () => (await w.call('conversations.list', {})).find((c) => c.id === groupId));
 }
 
-async function lines(w: Workstation): Promise<string[]> {
-  const page = await w.call('messages.page', { conversationId: groupId, limit: 200 });
-  return page.messages.filter((m) => m.kind === 'system').map((m) => m.text).reverse();
-}
-
-async function failure(run: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await run;
-  } catch (err) {
-    return { code: (err as { code: string }).code, message: (err as Error).message };
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('groups through the API', () => {
   it('creates a group; every member sees it with its members, roles and system lines', async () => {
     const created = await alice.call('groups.create', { name: NAME, memberUserIds: [codes.bob.userId, codes.carol.userId] });
@@ -86,8 +72,8 @@ describe('groups through the API', () => {
     for (const w of [bob, carol]) expect(await groupAt(w)).toMatchObject({ kind: 'group', title: NAME, memberCount: 3 });
     await eventually('the add committed at Alice', async () => (await groupAt(alice)).memberCount === 3);
     // The change names members in user-id order (its canonical form), so either order of names.
-    expect(await lines(alice)).toEqual(['You created this group.', expect.stringMatching(/^You added (Dr Carol Reyes, Nurse Bob Singh|Nurse Bob Singh, Dr Carol Reyes)\.$/)]);
-    expect(await lines(bob)).toEqual([`Dr Alice Okafor added you to ${NAME}. You see messages sent from now on.`]);
+    expect(await systemLines(alice, groupId)).toEqual(['You created this group.', expect.stringMatching(/^You added (Dr Carol Reyes, Nurse Bob Singh|Nurse Bob Singh, Dr Carol Reyes)\.$/)]);
+    expect(await systemLines(bob, groupId)).toEqual([`Dr Alice Okafor added you to ${NAME}. You see messages sent from now on.`]);
 
     // A new member learns the others' names from the directory just after joining.
     const atBob = await eventually('names at Bob', async () => {
@@ -154,7 +140,7 @@ describe('groups through the API', () => {
     expect((await failure(carol.call('groups.change', { conversationId: groupId, change: { type: 'rename', name: 'Mine now' } }))).code).toBe('not_member');
 
     for (const w of [alice, bob]) {
-      await eventually('the others see her leave', async () => (await lines(w)).includes('Dr Carol Reyes left the group.'));
+      await eventually('the others see her leave', async () => (await systemLines(w, groupId)).includes('Dr Carol Reyes left the group.'));
       expect((await groupAt(w)).memberCount).toBe(2);
     }
     expect((await alice.call('groups.info', { conversationId: groupId })).members.map((m) => m.displayName)).toEqual(['Dr Alice Okafor', 'Nurse Bob Singh']);

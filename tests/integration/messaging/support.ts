@@ -80,3 +80,24 @@ export async function eventually<T>(what: string, check: () => T | undefined | f
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A colleague's direct conversation, once it is in the workstation's list. */
+export async function conversationWith(w: Workstation, userId: string) {
+  return eventually('conversation', async () => (await w.call('conversations.list', {})).find((c) => c.peerUserId === userId));
+}
+
+/** The lines the workstation wrote into a conversation itself (group changes, timers), oldest first. */
+export async function systemLines(w: Workstation, conversationId: string): Promise<string[]> {
+  const page = await w.call('messages.page', { conversationId, limit: 200 });
+  return page.messages.filter((m) => m.kind === 'system').map((m) => m.text).reverse();
+}
+
+/** The typed error a call fails with; throws if it succeeds. */
+export async function failure(run: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await run;
+  } catch (err) {
+    return { code: (err as { code: string }).code, message: (err as Error).message };
+  }
+  throw new Error('expected the call to fail');
+}
