@@ -200,7 +200,7 @@ async function settle(sender: GroupMember, local: readonly GroupMember[], hosts:
   const mine = () => sender.texts(gid).find((m) => m.body === text);
   if (text !== null) await until(`receipts for "${text}"`, () => {
     const m = mine();
-    return m !== undefined && (sender.engine.groupReceipts(m)?.delivered ?? 0) >= expected;
+    return m !== undefined && (sender.engine.groups.receiptSummary(m)?.delivered ?? 0) >= expected;
   }, 120_000, 50).catch((err: unknown) => log(String(err)));
   await until('outboxes empty', () => local.every((m) => m.store.outbox.pending().length === 0), 120_000, 50).catch((err: unknown) => log(String(err)));
   await Promise.all(hosts.map((h) => h.ask({ type: 'idle' }, 'idle')));
@@ -279,7 +279,7 @@ async function main(): Promise<void> {
     log(`enrolled in ${(enrolMs / 1000).toFixed(1)} s; creating the group`);
     const [admin, second] = local as [GroupMember, GroupMember];
     t = wallNow();
-    const gid = admin.engine.createGroup('Ward 7 rota', users.slice(1).map((u) => u.userId));
+    const gid = admin.engine.groups.create('Ward 7 rota', users.slice(1).map((u) => u.userId));
     const joined = await Promise.all(hosts.map((h) => h.ask({ type: 'watchJoin', gid }, 'joined')));
     const joinedHere = await until('member 1 joined', () => second.store.groups.get(gid) !== null, 600_000, 10);
     const createMs = Math.max(joinedHere, ...joined.map((j) => j.at)) - t;
@@ -314,8 +314,8 @@ async function main(): Promise<void> {
       removed.push(userId);
       const text = `after removal ${k + 1}`;
       const t0 = wallNow();
-      admin.engine.changeGroup(gid, { type: 'remove', userIds: [userId] });
-      const applied = await until('removal applied at the sender', () => !second.engine.groupInfo(gid).members.some((m) => m.userId === userId), 300_000, 1);
+      admin.engine.groups.change(gid, { type: 'remove', userIds: [userId] });
+      const applied = await until('removal applied at the sender', () => !second.engine.groups.info(gid).members.some((m) => m.userId === userId), 300_000, 1);
       const delivery = await sendAndTrack(second, { local: [admin], hosts, except: removed }, gid, text, t0);
       removals.push({ ...delivery, appliedAtSenderMs: applied - t0 });
       log(`removal ${k + 1}: applied at the sender ${(applied - t0).toFixed(0)} ms, sent ${delivery.sentMs.toFixed(0)} ms, all stored ${delivery.allStoredMs.toFixed(0)} ms`);

@@ -10,7 +10,7 @@ export function attachmentHandlers(core: Core): Pick<Handlers, 'attachments.send
       const open = core.runtime.requireOpen();
       const conversation = open.store.conversations.get(conversationId);
       if (!conversation) throw new ApiError('not_found', 'That conversation does not exist.');
-      if (conversation.kind === 'group' && open.engine.groupInfo(conversationId).myRole === null) {
+      if (conversation.kind === 'group' && open.engine.groups.info(conversationId).myRole === null) {
         throw new ApiError('not_member', 'You are no longer a member of this group.');
       }
       let bytes: Uint8Array;

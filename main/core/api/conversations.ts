@@ -31,7 +31,7 @@ export function conversationHandlers(
       const open = core.runtime.requireOpen();
       const conversation = open.store.conversations.get(conversationId);
       if (!conversation) throw new ApiError('not_found', 'That conversation does not exist on this workstation.');
-      if (conversation.kind === 'group' && open.engine.groupInfo(conversationId).myRole === null) {
+      if (conversation.kind === 'group' && open.engine.groups.info(conversationId).myRole === null) {
         throw new ApiError('not_member', 'You are no longer a member of this group.');
       }
       // Longer than policy allows: the engine's RangeError says so in a sentence (translate.ts: invalid_input).

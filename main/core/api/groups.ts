@@ -19,7 +19,7 @@ export function groupHandlers(core: Core): Pick<Handlers, 'groups.create' | 'gro
       const others = [...new Set(memberUserIds)].filter((u) => u !== open.account.userId);
       if (others.length === 0) throw new ApiError('invalid_input', 'Choose at least one colleague for the group.');
       await learnNames(open, others);
-      const id = asGroupChange(() => open.engine.createGroup(name, others));
+      const id = asGroupChange(() => open.engine.groups.create(name, others));
       const summary = open.store.conversations.list().find((c) => c.id === id);
       if (!summary) throw new ApiError('internal', 'The group was not created.');
       return conversationView(open, summary);
@@ -30,7 +30,7 @@ export function groupHandlers(core: Core): Pick<Handlers, 'groups.create' | 'gro
       const before = groupView(open, conversationId);
       if (before.myRole === null) throw new ApiError('not_member', 'You are no longer a member of this group.');
       if (change.type === 'add') await learnNames(open, change.userIds);
-      asGroupChange(() => open.engine.changeGroup(conversationId, change));
+      asGroupChange(() => open.engine.groups.change(conversationId, change));
       return groupView(open, conversationId);
     },
   };
@@ -39,7 +39,7 @@ export function groupHandlers(core: Core): Pick<Handlers, 'groups.create' | 'gro
 function groupView(open: OpenProfile, conversationId: string): GroupView {
   const c = open.store.conversations.get(conversationId);
   if (!c || c.kind !== 'group') throw new ApiError('not_found', 'That group does not exist on this workstation.');
-  const info = open.engine.groupInfo(conversationId);
+  const info = open.engine.groups.info(conversationId);
   return { conversationId, name: info.name, epoch: info.epoch, members: info.members, myRole: info.myRole, stateHash: info.stateHash };
 }
 

@@ -33,7 +33,7 @@ export function messageHandlers(core: Core): Pick<Handlers, 'messages.page' | 'm
       const m = open.store.messages.get(messageId);
       if (!m || m.direction !== 'out') throw new ApiError('not_found', 'That message is not one of yours.');
       if (m.status !== 'failed') throw new ApiError('invalid_input', 'Only a message that failed can be sent again.');
-      if (open.store.conversations.get(m.conversationId)?.kind === 'group' && open.engine.groupInfo(m.conversationId).myRole === null) {
+      if (open.store.conversations.get(m.conversationId)?.kind === 'group' && open.engine.groups.info(m.conversationId).myRole === null) {
         throw new ApiError('not_member', 'You are no longer a member of this group.');
       }
       open.engine.retry(messageId);

@@ -75,8 +75,8 @@ export function messageView(open: OpenProfile, m: MessageRecord): MessageView {
       : null,
     urgent: m.urgent,
     acknowledgedAt: m.acknowledgedAt,
-    receipts: group && fromMe && m.kind !== 'system' ? open.engine.groupReceipts(m) : null,
-    mentionsMe: group && !fromMe && m.kind !== 'system' && open.engine.mentionsMe(m.id),
+    receipts: group && fromMe && m.kind !== 'system' ? open.engine.groups.receiptSummary(m) : null,
+    mentionsMe: group && !fromMe && m.kind !== 'system' && open.engine.groups.mentionsMe(m.id),
   };
 }
 

@@ -1,11 +1,12 @@
 import { equalBytes } from '@noble/curves/utils.js';
-import { generateDeviceKeys, publishedPreKeys } from '../crypto';
+import { addOneTimePreKeys, generateDeviceKeys, publishedPreKeys, serializeDeviceKeys } from '../crypto';
 import type { DeviceKeys, PublishedPreKeys, Rng } from '../crypto';
 import { sign } from '../crypto/identity';
 import { verifyDeviceCertificate } from '../../../protocol/certificate';
 import { decodeBase64, encodeBase64, enrolmentProofMessage } from '../../../protocol/relay';
 import type { EnrolRequest, OneTimePrekey, Prekey } from '../../../protocol/relay';
 import { enrolDevice } from '../net/http';
+import type { EngineParts } from './parts';
 
 /** Who this profile is on the relay: fixed at enrolment, kept in the encrypted store. */
 export interface Account {
@@ -82,4 +83,30 @@ export function relayPrekeys(p: PublishedPreKeys): Pick<EnrolRequest, 'signedPre
     oneTimePrekeys: p.oneTimePreKeys.map(oneTime),
     pqOneTimePrekeys: p.oneTimePqPreKeys.map(signed),
   };
+}
+
+/**
+ * Keeps PREKEY_TARGET one-time prekeys on the relay: new keys are committed (and handed to
+ * `adopt`) before they are uploaded, so a key the relay hands out is always one we still hold.
+ */
+export async function topUpPrekeys(
+  deps: Pick<EngineParts, 'relay' | 'store' | 'rng'>,
+  keys: DeviceKeys,
+  adopt: (next: DeviceKeys) => void,
+): Promise<void> {
+  const status = await deps.relay.request('prekeys.status', {});
+  const want = {
+    oneTimePreKeys: status.prekeys.oneTimePrekeys < PREKEY_LOW_WATER ? PREKEY_TARGET.oneTimePreKeys - status.prekeys.oneTimePrekeys : 0,
+    oneTimePqPreKeys: status.prekeys.pqOneTimePrekeys < PREKEY_LOW_WATER / 2 ? PREKEY_TARGET.oneTimePqPreKeys - status.prekeys.pqOneTimePrekeys : 0,
+  };
+  if (want.oneTimePreKeys <= 0 && want.oneTimePqPreKeys <= 0) return;
+  const before = new Set([...keys.oneTimePreKeys.keys(), ...keys.oneTimePqPreKeys.keys()]);
+  const next = addOneTimePreKeys(keys, deps.rng, { oneTimePreKeys: Math.max(0, want.oneTimePreKeys), oneTimePqPreKeys: Math.max(0, want.oneTimePqPreKeys) });
+  deps.store.account.setDeviceKeys(serializeDeviceKeys(next));
+  adopt(next);
+  const published = relayPrekeys(publishedPreKeys(next));
+  await deps.relay.request('prekeys.upload', {
+    oneTimePrekeys: published.oneTimePrekeys?.filter((k) => !before.has(k.id)),
+    pqOneTimePrekeys: published.pqOneTimePrekeys?.filter((k) => !before.has(k.id)),
+  });
 }

@@ -5,7 +5,9 @@ import { AttachmentDecryptor, encryptAttachment, encryptedAttachmentSize } from 
 import { downloadBlob, uploadBlob } from '../net/http';
 import { AttachmentPointer } from './content';
 import type { DeviceDirectory } from './directory';
+import { newMessageId } from './ids';
 import type { EngineParts } from './parts';
+import type { MessageRecord } from '../store';
 
 export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
@@ -30,6 +32,31 @@ export class Attachments {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /**
+   * Stores our file (inside the encrypted store) and its message at once, shown as uploading:
+   * both stay pending until the encrypted copy is on the relay (`upload`).
+   */
+  stage(conversationId: string, file: { name: string; mimeType: string; data: Uint8Array; thumbnail?: Uint8Array | null }): { message: MessageRecord; attachmentId: string } {
+    if (file.data.length > MAX_ATTACHMENT_BYTES) throw new RangeError(`Attachments are limited to ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB.`);
+    const { store, account, rng, now } = this.deps;
+    const id = newMessageId(rng);
+    const attachmentId = newMessageId(rng);
+    const sentAt = now();
+    const message = store.transaction(() => {
+      const rec = store.messages.insert({
+        id, conversationId, direction: 'out', senderUserId: account.userId, senderDeviceId: account.deviceId,
+        senderMessageId: id, kind: 'text', body: '', status: 'pending', sentAt,
+      });
+      store.attachments.add({
+        id: attachmentId, messageId: id, fileName: file.name, mimeType: file.mimeType, size: file.data.length,
+        sha256: new Uint8Array(32), state: 'pending', createdAt: sentAt, pointer: null, thumbnail: file.thumbnail ?? null,
+      });
+      store.attachments.putContent(attachmentId, file.data, { markStored: false });
+      return rec;
+    });
+    return { message, attachmentId };
   }
 
   /**

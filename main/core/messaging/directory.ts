@@ -1,6 +1,8 @@
 import { verifyDeviceCertificate } from '../../../protocol/certificate';
 import { decodeBase64 } from '../../../protocol/relay';
 import type { DeviceRecord } from '../store';
+import type { Account } from './account';
+import { directConversationId, localLineId, newMessageId } from './ids';
 import type { EngineParts } from './parts';
 
 export type DeviceNotice = { kind: 'new-device' | 'key-changed' | 'device-removed'; userId: string; deviceId: string };
@@ -86,4 +88,28 @@ export class DeviceDirectory {
     for (const n of notices) this.deps.onNotice(n);
     return store.contacts.devices(userId);
   }
+}
+
+/**
+ * A safety notice in the direct conversation with that colleague (if there is one) when one of
+ * their workstations is new, changed its key or was removed. Returns the line's id, or null.
+ */
+export function deviceNoticeLine(deps: Pick<EngineParts, 'store' | 'rng' | 'now'> & { account: Account }, n: DeviceNotice): string | null {
+  const { store, account, now } = deps;
+  if (n.userId === account.userId) return null;
+  const conversationId = directConversationId(n.userId);
+  if (!store.conversations.get(conversationId)) return null;
+  const name = store.contacts.get(n.userId)?.displayName ?? 'This colleague';
+  const text =
+    n.kind === 'new-device'
+      ? `${name} signed in on a new workstation. Your safety number with ${name} has changed.`
+      : n.kind === 'key-changed'
+        ? `The security key of one of ${name}'s workstations changed. Compare safety numbers before sharing patient details.`
+        : `One of ${name}'s workstations was removed.`;
+  const id = newMessageId(deps.rng);
+  store.messages.insert({
+    id, conversationId, direction: 'in', senderUserId: n.userId, senderDeviceId: n.deviceId,
+    senderMessageId: localLineId('notice', id), kind: 'system', body: text, status: 'received', sentAt: now(), receivedAt: now(),
+  });
+  return id;
 }

@@ -1,7 +1,9 @@
 import type { Rng } from '../crypto';
 import type { Store } from '../store';
-import { MAX_TIMER_SECONDS } from './content';
-import { localLineId, newMessageId } from './ids';
+import type { Account } from './account';
+import { encodeContent, MAX_TIMER_SECONDS } from './content';
+import type { Groups } from './groups';
+import { localLineId, newMessageId, peerOfDirect } from './ids';
 
 /**
  * Disappearing messages (issue 11): a per-conversation timer every member's devices agree on.
@@ -53,4 +55,37 @@ export function applyTimer(
     senderMessageId: localLineId('news', id), kind: 'system', body: text, status: 'received', sentAt: deps.now(), receivedAt: deps.now(),
   });
   return id;
+}
+
+/**
+ * This clinician sets the conversation's timer (0 turns it off): applied here at once and queued
+ * as `timer` content for the others and our own other workstations, in one transaction. Refuses
+ * (RangeError, a sentence for the clinician) a timer longer than `cap`. Returns the line's id.
+ */
+export function setTimer(
+  deps: { store: Store; rng: Rng; now: () => number; account: Account; groups: Pick<Groups, 'queueBody'> },
+  conversationId: string,
+  seconds: number,
+  cap: number,
+): string | null {
+  const { store, account } = deps;
+  const conversation = store.conversations.get(conversationId);
+  if (!conversation) throw new Error('no such conversation');
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > cap) {
+    throw new RangeError(`Your organisation keeps messages at most ${describeDuration(cap)}: choose a shorter time.`);
+  }
+  const at = deps.now();
+  const body = { t: 'timer' as const, seconds, at };
+  return store.transaction(() => {
+    const id = applyTimer({ ...deps, me: account }, conversationId, { seconds, at, by: account.userId, byName: account.displayName }, cap);
+    if (conversation.kind === 'group') {
+      deps.groups.queueBody(conversationId, body);
+    } else {
+      const peer = peerOfDirect(conversationId);
+      if (!peer) throw new Error('conversation has no other member');
+      store.outbox.enqueue({ kind: 'fanout', recipientUserId: peer, payload: encodeContent(body), nextAttemptAt: at, createdAt: at });
+      store.outbox.enqueue({ kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ ...body, peer }), nextAttemptAt: at, createdAt: at });
+    }
+    return id;
+  });
 }

@@ -1,26 +1,24 @@
 import { sign } from '../crypto/identity';
-import { addOneTimePreKeys, publishedPreKeys, serializeDeviceKeys } from '../crypto';
 import type { DeviceKeys, Rng } from '../crypto';
 import { RelayClient } from '../net/relay-client';
 import type { RelayState } from '../net/relay-client';
 import type { RelayPush } from '../../../protocol/relay';
 import type { MessageRecord, Store } from '../store';
-import { PREKEY_LOW_WATER, PREKEY_TARGET, relayPrekeys } from './account';
+import { topUpPrekeys } from './account';
 import type { Account } from './account';
 import { encodeContent } from './content';
-import type { AttachmentPointer } from './content';
+import type { AttachmentPointer, ContentBody } from './content';
 import type { DeviceNotice } from './directory';
+import { deviceNoticeLine } from './directory';
 import { DeviceDirectory } from './directory';
-import { directConversationId, newMessageId, peerOfDirect } from './ids';
-import { Attachments, MAX_ATTACHMENT_BYTES } from './attachments';
-import { applyTimer, describeDuration, timerCap } from './disappearing';
+import { directConversationId, newMessageId } from './ids';
+import { Attachments } from './attachments';
+import { setTimer, timerCap } from './disappearing';
 import { Groups, GroupError } from './groups';
-import type { GroupInfo } from './groups';
-import type { GroupChange } from '../crypto';
 import { Receiver } from './receiver';
 import { RetentionSweeper } from './retention';
 import type { SweepTimers } from './retention';
-import { UrgentWatch } from './urgent-watch';
+import { acknowledgeUrgent, UrgentWatch } from './urgent-watch';
 import { Sender } from './sender';
 import type { EngineParts } from './parts';
 import { SessionBook } from './sessions';
@@ -74,7 +72,8 @@ export class MessagingEngine {
   readonly directory: DeviceDirectory;
   private readonly sender: Sender;
   private readonly receiver: Receiver;
-  private readonly groups: Groups;
+  /** Team and rota groups: create, change, info, receipts (groups.ts). */
+  readonly groups: Groups;
   private readonly attachments: Attachments;
   private readonly retention: RetentionSweeper;
   private readonly urgentWatch: UrgentWatch;
@@ -223,27 +222,8 @@ export class MessagingEngine {
    * at once, then as `timer` content to the others and our own other workstations.
    */
   setDisappearing(conversationId: string, seconds: number): void {
-    const { store, account } = this.o;
-    const conversation = store.conversations.get(conversationId);
-    if (!conversation) throw new Error('no such conversation');
-    const cap = timerCap(this.retentionDays());
-    if (!Number.isInteger(seconds) || seconds < 0 || seconds > cap) {
-      throw new RangeError(`Your organisation keeps messages at most ${describeDuration(cap)}: choose a shorter time.`);
-    }
-    const at = this.now();
-    const body = { t: 'timer' as const, seconds, at };
-    const line = store.transaction(() => {
-      const id = applyTimer({ store, rng: this.o.rng, now: this.now, me: account }, conversationId, { seconds, at, by: account.userId, byName: account.displayName }, cap);
-      if (conversation.kind === 'group') {
-        this.groups.queueBody(conversationId, body);
-      } else {
-        const peer = peerOfDirect(conversationId);
-        if (!peer) throw new Error('conversation has no other member');
-        store.outbox.enqueue({ kind: 'fanout', recipientUserId: peer, payload: encodeContent(body), nextAttemptAt: at, createdAt: at });
-        store.outbox.enqueue({ kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ ...body, peer }), nextAttemptAt: at, createdAt: at });
-      }
-      return id;
-    });
+    const { store, account, rng } = this.o;
+    const line = setTimer({ store, rng, now: this.now, account, groups: this.groups }, conversationId, seconds, timerCap(this.retentionDays()));
     if (line) this.events.messageAdded?.(line);
     this.events.conversationsChanged?.();
     this.retention.sweep();
@@ -255,52 +235,13 @@ export class MessagingEngine {
     return timerCap(this.retentionDays());
   }
 
-  // ---- groups (groups.ts) ----------------------------------------------------------------------
-
-  /** A new team or rota group; the members are added by the first signed change. */
-  createGroup(name: string, members: readonly string[]): string {
-    const id = this.groups.create(name, members);
-    void this.sender.flush();
-    return id;
-  }
-
-  /** Add, remove, promote, demote, rename or leave: signed and committed through the relay. */
-  changeGroup(conversationId: string, change: GroupChange): void {
-    this.groups.change(conversationId, change);
-    void this.sender.flush();
-  }
-
-  groupInfo(conversationId: string): GroupInfo {
-    return this.groups.info(conversationId);
-  }
-
-  /** "Read by 12 of 15" for one of our group messages; null for anything else. */
-  groupReceipts(message: MessageRecord): { delivered: number; read: number; of: number } | null {
-    return this.groups.receiptSummary(message);
-  }
-
-  /** True when a received group message names this clinician (@Name): it notifies like a direct message. */
-  mentionsMe(messageId: string): boolean {
-    return this.groups.mentionsMe(messageId);
-  }
-
   /**
    * The recipient acknowledges an urgent message: recorded here, sent encrypted to the sender's
    * workstations (who see who acknowledged and when) and to our own others (their alerts stop).
    */
   acknowledge(messageId: string): MessageRecord {
     const { store, account } = this.o;
-    const m = store.messages.get(messageId);
-    if (!m || m.direction !== 'in' || !m.urgent) throw new Error('only an urgent message to us can be acknowledged');
-    const peer = peerOfDirect(m.conversationId);
-    const at = this.now();
-    const changed = store.transaction(() => {
-      if (!store.messages.setAcknowledged(messageId, at)) return false;
-      store.outbox.enqueue({ kind: 'fanout', recipientUserId: m.senderUserId, payload: encodeContent({ t: 'ack', ids: [m.senderMessageId], at }), nextAttemptAt: at, createdAt: at });
-      if (peer) store.outbox.enqueue({ kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ t: 'ack-sync', peer, ids: [m.senderMessageId], at }), nextAttemptAt: at, createdAt: at });
-      return true;
-    });
-    if (changed) {
+    if (acknowledgeUrgent({ store, account, now: this.now }, messageId)) {
       this.events.messageChanged?.(messageId);
       void this.sender.flush();
     }
@@ -330,10 +271,7 @@ export class MessagingEngine {
     const message = store.transaction(() => {
       const rec = store.messages.insertOutgoing(
         { id, conversationId, direction: 'out', senderUserId: account.userId, senderDeviceId: account.deviceId, senderMessageId: id, kind: 'text', body: preview, status: 'pending', sentAt, urgent },
-        [
-          { kind: 'fanout', recipientUserId: peer, payload: encodeContent(content), nextAttemptAt: sentAt, createdAt: sentAt },
-          { kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ t: 'sent', to: peer, message: content }), nextAttemptAt: sentAt, createdAt: sentAt },
-        ],
+        this.directEntries(peer, content, sentAt),
       );
       also?.(rec);
       return rec;
@@ -349,25 +287,8 @@ export class MessagingEngine {
    * the message's outbox entries are committed only when the encrypted blob is on the relay.
    */
   sendAttachment(conversationId: string, file: { name: string; mimeType: string; data: Uint8Array; thumbnail?: Uint8Array | null }): MessageRecord {
-    if (file.data.length > MAX_ATTACHMENT_BYTES) throw new RangeError(`Attachments are limited to ${MAX_ATTACHMENT_BYTES / (1024 * 1024)} MB.`);
-    const { store } = this.o;
-    const id = newMessageId(this.o.rng);
-    const attachmentId = newMessageId(this.o.rng);
-    const sentAt = this.now();
-    const message = store.transaction(() => {
-      const rec = store.messages.insert({
-        id, conversationId, direction: 'out', senderUserId: this.o.account.userId, senderDeviceId: this.o.account.deviceId,
-        senderMessageId: id, kind: 'text', body: '', status: 'pending', sentAt,
-      });
-      store.attachments.add({
-        id: attachmentId, messageId: id, fileName: file.name, mimeType: file.mimeType, size: file.data.length,
-        sha256: new Uint8Array(32), state: 'pending', createdAt: sentAt, pointer: null, thumbnail: file.thumbnail ?? null,
-      });
-      // Kept pending until the encrypted copy is on the relay.
-      store.attachments.putContent(attachmentId, file.data, { markStored: false });
-      return rec;
-    });
-    this.events.messageAdded?.(id);
+    const { message, attachmentId } = this.attachments.stage(conversationId, file);
+    this.events.messageAdded?.(message.id);
     this.events.conversationsChanged?.();
     void this.uploadAttachment(attachmentId).catch(() => undefined);
     return message;
@@ -388,12 +309,17 @@ export class MessagingEngine {
     const peer = store.conversations.members(message.conversationId).find((u) => u !== account.userId);
     if (!peer) return;
     await this.attachments.upload(attachmentId, [peer], (pointer) => {
-      const content = { t: 'attachment' as const, id: message.id, sentAt: message.sentAt, caption: message.body, attachment: pointer };
-      const now = this.now();
-      store.outbox.enqueue({ kind: 'fanout', messageId: message.id, recipientUserId: peer, payload: encodeContent(content), nextAttemptAt: now, createdAt: now });
-      store.outbox.enqueue({ kind: 'fanout', messageId: message.id, recipientUserId: account.userId, payload: encodeContent({ t: 'sent', to: peer, message: content }), nextAttemptAt: now, createdAt: now });
+      for (const entry of this.directEntries(peer, content(pointer), this.now())) store.outbox.enqueue({ ...entry, messageId: message.id });
     });
     void this.sender.flush();
+  }
+
+  /** A direct message's outbox entries: to the colleague's workstations, and a copy to our own others. */
+  private directEntries(peer: string, content: Extract<ContentBody, { t: 'text' | 'attachment' }>, at: number) {
+    return [
+      { kind: 'fanout', recipientUserId: peer, payload: encodeContent(content), nextAttemptAt: at, createdAt: at },
+      { kind: 'fanout', recipientUserId: this.o.account.userId, payload: encodeContent({ t: 'sent', to: peer, message: content }), nextAttemptAt: at, createdAt: at },
+    ];
   }
 
   /** After a restart or reconnect: uploads that never finished, downloads not yet fetched. */
@@ -466,39 +392,13 @@ export class MessagingEngine {
     return read;
   }
 
-  /** Keeps PREKEY_TARGET one-time prekeys on the relay; new keys are committed before upload. */
+  /** Keeps PREKEY_TARGET one-time prekeys on the relay (account.ts). */
   async replenishPrekeys(): Promise<void> {
-    const status = await this.relay.request('prekeys.status', {});
-    const want = {
-      oneTimePreKeys: status.prekeys.oneTimePrekeys < PREKEY_LOW_WATER ? PREKEY_TARGET.oneTimePreKeys - status.prekeys.oneTimePrekeys : 0,
-      oneTimePqPreKeys: status.prekeys.pqOneTimePrekeys < PREKEY_LOW_WATER / 2 ? PREKEY_TARGET.oneTimePqPreKeys - status.prekeys.pqOneTimePrekeys : 0,
-    };
-    if (want.oneTimePreKeys <= 0 && want.oneTimePqPreKeys <= 0) return;
-    const before = new Set([...this.keys.oneTimePreKeys.keys(), ...this.keys.oneTimePqPreKeys.keys()]);
-    const next = addOneTimePreKeys(this.keys, this.o.rng, { oneTimePreKeys: Math.max(0, want.oneTimePreKeys), oneTimePqPreKeys: Math.max(0, want.oneTimePqPreKeys) });
-    this.o.store.account.setDeviceKeys(serializeDeviceKeys(next));
-    this.keys = next;
-    const published = relayPrekeys(publishedPreKeys(next));
-    await this.relay.request('prekeys.upload', {
-      oneTimePrekeys: published.oneTimePrekeys?.filter((k) => !before.has(k.id)),
-      pqOneTimePrekeys: published.pqOneTimePrekeys?.filter((k) => !before.has(k.id)),
-    });
+    await topUpPrekeys({ relay: this.relay, store: this.o.store, rng: this.o.rng }, this.keys, (next) => (this.keys = next));
   }
 
   private notice(n: DeviceNotice): void {
-    const { store, account } = this.o;
-    if (n.userId === account.userId) return;
-    const conversationId = directConversationId(n.userId);
-    if (!store.conversations.get(conversationId)) return;
-    const name = store.contacts.get(n.userId)?.displayName ?? 'This colleague';
-    const text =
-      n.kind === 'new-device'
-        ? `${name} signed in on a new workstation. Your safety number with ${name} has changed.`
-        : n.kind === 'key-changed'
-          ? `The security key of one of ${name}'s workstations changed. Compare safety numbers before sharing patient details.`
-          : `One of ${name}'s workstations was removed.`;
-    const id = newMessageId(this.o.rng);
-    store.messages.insert({ id, conversationId, direction: 'in', senderUserId: n.userId, senderDeviceId: n.deviceId, senderMessageId: `notice-${id}`, kind: 'system', body: text, status: 'received', sentAt: this.now(), receivedAt: this.now() });
-    this.events.messageAdded?.(id);
+    const line = deviceNoticeLine({ store: this.o.store, account: this.o.account, rng: this.o.rng, now: this.now }, n);
+    if (line) this.events.messageAdded?.(line);
   }
 }

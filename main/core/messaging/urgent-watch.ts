@@ -1,4 +1,6 @@
 import type { Store } from '../store';
+import type { Account } from './account';
+import { encodeContent } from './content';
 import { peerOfDirect } from './ids';
 import type { SweepTimers } from './retention';
 
@@ -74,4 +76,23 @@ export class UrgentWatch {
     for (const id of added) this.o.added(id);
     if (next !== Infinity) this.#timer = this.o.timers.setTimeout(() => this.check(), Math.max(1000, next - this.o.now()));
   }
+}
+
+/**
+ * Acknowledges an urgent message sent to us: recorded here, with `ack` queued to the sender's
+ * workstations (who see who acknowledged and when) and `ack-sync` to our own others (their alerts
+ * stop), in one transaction. False when it was acknowledged already.
+ */
+export function acknowledgeUrgent(deps: { store: Store; account: Account; now: () => number }, messageId: string): boolean {
+  const { store, account } = deps;
+  const m = store.messages.get(messageId);
+  if (!m || m.direction !== 'in' || !m.urgent) throw new Error('only an urgent message to us can be acknowledged');
+  const peer = peerOfDirect(m.conversationId);
+  const at = deps.now();
+  return store.transaction(() => {
+    if (!store.messages.setAcknowledged(messageId, at)) return false;
+    store.outbox.enqueue({ kind: 'fanout', recipientUserId: m.senderUserId, payload: encodeContent({ t: 'ack', ids: [m.senderMessageId], at }), nextAttemptAt: at, createdAt: at });
+    if (peer) store.outbox.enqueue({ kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ t: 'ack-sync', peer, ids: [m.senderMessageId], at }), nextAttemptAt: at, createdAt: at });
+    return true;
+  });
 }

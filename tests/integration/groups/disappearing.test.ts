@@ -67,7 +67,7 @@ describe('disappearing-message timers agreed end to end', () => {
   }, 60_000);
 
   it('reach every member and device of a group, and turn off the same way', async () => {
-    const group = aliceWard.engine.createGroup('Ward 7 nights', [bob.userId, carol.userId]);
+    const group = aliceWard.engine.groups.create('Ward 7 nights', [bob.userId, carol.userId]);
     await eventually('everyone joined', () => [aliceOffice, bob, carol].every((m) => m.store.groups.get(group) !== null), 30_000);
     carol.engine.setDisappearing(group, 8 * 3600);
     await eventually('8 hours everywhere', () => [aliceWard, aliceOffice, bob, carol].every((m) => timerOf(m, group) === 8 * 3600), 30_000);

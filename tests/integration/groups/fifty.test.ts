@@ -31,7 +31,7 @@ let members: GroupMember[] = [];
 let gid = '';
 
 const member = (i: number) => members[i] as GroupMember;
-const stateHashOf = (m: GroupMember) => m.engine.groupInfo(gid).stateHash;
+const stateHashOf = (m: GroupMember) => m.engine.groups.info(gid).stateHash;
 const bodies = (m: GroupMember) => m.texts(gid).map((x) => x.body);
 const systemLines = (m: GroupMember) => m.store.messages.page(gid, { limit: 500 }).items.filter((x) => x.kind === 'system').map((x) => x.body);
 
@@ -54,13 +54,13 @@ afterAll(async () => {
 
 describe('a 50-member group', () => {
   it('is created by one admin and every member joins with the same state', async () => {
-    gid = member(0).engine.createGroup('Ward 7 rota', members.slice(1).map((m) => m.userId));
+    gid = member(0).engine.groups.create('Ward 7 rota', members.slice(1).map((m) => m.userId));
     await eventually('all 50 joined', () => members.every((m) => m.store.groups.get(gid) !== null), 120_000);
     const hash = stateHashOf(member(0));
     expect(members.map(stateHashOf)).toEqual(members.map(() => hash));
-    expect(member(0).engine.groupInfo(gid).members).toHaveLength(SIZE);
-    member(0).engine.changeGroup(gid, { type: 'promote', userId: member(1).userId });
-    await eventually('second admin everywhere', () => members.every((m) => m.engine.groupInfo(gid).members.find((x) => x.userId === member(1).userId)?.role === 'admin'), 60_000);
+    expect(member(0).engine.groups.info(gid).members).toHaveLength(SIZE);
+    member(0).engine.groups.change(gid, { type: 'promote', userId: member(1).userId });
+    await eventually('second admin everywhere', () => members.every((m) => m.engine.groups.info(gid).members.find((x) => x.userId === member(1).userId)?.role === 'admin'), 60_000);
   }, 180_000);
 
   it('delivers every message to every member, once', async () => {
@@ -72,11 +72,11 @@ describe('a 50-member group', () => {
     // Each sender sees delivery from all 49 others ("delivered to 49 of 49").
     await eventually('receipts', () => senders.every((i) => {
       const mine = member(i).texts(gid).find((x) => x.body === `rota note from ${i}`);
-      return mine && member(i).engine.groupReceipts(mine)?.delivered === SIZE - 1;
+      return mine && member(i).engine.groups.receiptSummary(mine)?.delivered === SIZE - 1;
     }), 60_000).catch((err: unknown) => {
       for (const i of senders) {
         const mine = member(i).texts(gid).find((x) => x.body === `rota note from ${i}`)!;
-        console.log('receipts of', i, JSON.stringify(member(i).engine.groupReceipts(mine)), 'outbox', member(i).store.outbox.pending().length);
+        console.log('receipts of', i, JSON.stringify(member(i).engine.groups.receiptSummary(mine)), 'outbox', member(i).store.outbox.pending().length);
       }
       for (const m of members.slice(0, 6)) console.log(m.name, JSON.stringify(m.store.outbox.pending().map((e) => [e.kind, e.recipientUserId.slice(0, 6), e.lastError, e.attempts])), JSON.stringify(m.log.slice(-4)));
       throw err;
@@ -87,8 +87,8 @@ describe('a 50-member group', () => {
     const removed = member(LAST);
     const keptKeys = removed.store.groups.get(gid) ? listReceiverKeys(removed) : [];
     expect(keptKeys.length).toBeGreaterThan(0);
-    member(0).engine.changeGroup(gid, { type: 'remove', userIds: [removed.userId] });
-    await eventually('removal applied everywhere', () => members.every((m) => m === removed ? m.store.groups.get(gid)?.leftAt !== null : !m.engine.groupInfo(gid).members.some((x) => x.userId === removed.userId)), 120_000);
+    member(0).engine.groups.change(gid, { type: 'remove', userIds: [removed.userId] });
+    await eventually('removal applied everywhere', () => members.every((m) => m === removed ? m.store.groups.get(gid)?.leftAt !== null : !m.engine.groups.info(gid).members.some((x) => x.userId === removed.userId)), 120_000);
     captured.length = 0;
     member(7).engine.sendText(gid, 'after the removal');
     await eventually('members have it', () => members.slice(0, LAST).every((m) => bodies(m).includes('after the removal')), 120_000);
@@ -99,25 +99,25 @@ describe('a 50-member group', () => {
     const ad = senderAd(sent!.senderUserId, sent!.senderDeviceId);
     for (const key of keptKeys) expect(() => groupDecrypt(key, bytes, ad)).toThrow(/sender key|signature/);
     // And the removed member's workstation does not take it either.
-    expect(removed.engine.groupInfo(gid).myRole).toBeNull();
+    expect(removed.engine.groups.info(gid).myRole).toBeNull();
   }, 240_000);
 
   it('ends concurrent changes by two admins in the same membership everywhere', async () => {
     const [a, b] = [member(0), member(1)];
-    a.engine.changeGroup(gid, { type: 'remove', userIds: [member(R1).userId, member(R2).userId] });
-    b.engine.changeGroup(gid, { type: 'remove', userIds: [member(R2).userId, member(R3).userId] });
-    a.engine.changeGroup(gid, { type: 'rename', name: 'Ward 7 rota (nights)' });
-    b.engine.changeGroup(gid, { type: 'add', userIds: [member(LAST).userId] });
+    a.engine.groups.change(gid, { type: 'remove', userIds: [member(R1).userId, member(R2).userId] });
+    b.engine.groups.change(gid, { type: 'remove', userIds: [member(R2).userId, member(R3).userId] });
+    a.engine.groups.change(gid, { type: 'rename', name: 'Ward 7 rota (nights)' });
+    b.engine.groups.change(gid, { type: 'add', userIds: [member(LAST).userId] });
     const gone = new Set([R1, R2, R3].map((i) => member(i).userId));
     await eventually('both admins\' changes everywhere', () => {
       const live = members.filter((m) => !gone.has(m.userId));
       const hash = stateHashOf(a);
       return live.every((m) => m.store.groups.get(gid)?.leftAt === null && stateHashOf(m) === hash) &&
-        a.engine.groupInfo(gid).members.every((x) => !gone.has(x.userId)) &&
-        a.engine.groupInfo(gid).name === 'Ward 7 rota (nights)' &&
-        a.engine.groupInfo(gid).members.some((x) => x.userId === member(LAST).userId);
+        a.engine.groups.info(gid).members.every((x) => !gone.has(x.userId)) &&
+        a.engine.groups.info(gid).name === 'Ward 7 rota (nights)' &&
+        a.engine.groups.info(gid).members.some((x) => x.userId === member(LAST).userId);
     }, 180_000);
-    const info = a.engine.groupInfo(gid);
+    const info = a.engine.groups.info(gid);
     expect(info.members.map((x) => x.userId).sort()).toEqual(members.filter((m) => !gone.has(m.userId)).map((m) => m.userId).sort());
     for (const i of [R1, R2, R3]) expect(member(i).store.groups.get(gid)?.leftAt).not.toBeNull();
     // The re-added member reads what is sent from now on.
@@ -144,12 +144,12 @@ describe('a 50-member group', () => {
     await Promise.all([forger.engine.flush(), admin.engine.flush()]);
     await eventually('two refusals shown', () => systemLines(victim).filter((l) => l.includes('was refused')).length === 2, 60_000);
     expect(stateHashOf(victim)).toBe(before);
-    expect(victim.engine.groupInfo(gid).myRole).toBe('member');
+    expect(victim.engine.groups.info(gid).myRole).toBe('member');
   }, 120_000);
 
   it('refuses a group message from someone who is no longer a member', async () => {
     const outsider = member(R3); // removed by the concurrent changes above
-    const epoch = member(3).engine.groupInfo(gid).epoch;
+    const epoch = member(3).engine.groups.info(gid).epoch;
     const key = createSenderKey({ groupId: hexToBytes(gid.slice('group:'.length)), epoch }, (n) => crypto.getRandomValues(new Uint8Array(n)));
     const text = encodeContent({ t: 'text', id: 'ab'.repeat(16), sentAt: Date.now(), text: 'I am still here' });
     const { message } = groupEncrypt(key, text, senderAd(outsider.userId, outsider.engine.account.deviceId));

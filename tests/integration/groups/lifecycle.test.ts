@@ -29,21 +29,21 @@ afterAll(async () => {
 describe('a group from creation through removal and addition', () => {
   it('delivers to members only, and tells everyone what changed', async () => {
     const [a, b, c, d] = members as [GroupMember, GroupMember, GroupMember, GroupMember];
-    const gid = a.engine.createGroup('Ward 7 nights', [b.userId, c.userId]);
+    const gid = a.engine.groups.create('Ward 7 nights', [b.userId, c.userId]);
     await eventually('b and c joined', () => [b, c].every((m) => m.store.groups.get(gid) !== null));
     a.engine.sendText(gid, 'handover at 8');
     await eventually('b and c got it', () => [b, c].every((m) => m.texts(gid).some((x) => x.body === 'handover at 8')), 20_000);
     b.engine.sendText(gid, 'ok from b');
     await eventually('a and c got b', () => [a, c].every((m) => m.texts(gid).some((x) => x.body === 'ok from b')), 20_000);
-    a.engine.changeGroup(gid, { type: 'remove', userIds: [c.userId] });
-    await eventually('c removed everywhere', () => [a, b].every((m) => !m.engine.groupInfo(gid).members.some((x) => x.userId === c.userId)) && c.store.groups.get(gid)?.leftAt != null);
-    a.engine.changeGroup(gid, { type: 'add', userIds: [d.userId] });
-    await eventually('d joined', () => d.store.groups.get(gid) !== null && b.engine.groupInfo(gid).members.some((x) => x.userId === d.userId));
+    a.engine.groups.change(gid, { type: 'remove', userIds: [c.userId] });
+    await eventually('c removed everywhere', () => [a, b].every((m) => !m.engine.groups.info(gid).members.some((x) => x.userId === c.userId)) && c.store.groups.get(gid)?.leftAt != null);
+    a.engine.groups.change(gid, { type: 'add', userIds: [d.userId] });
+    await eventually('d joined', () => d.store.groups.get(gid) !== null && b.engine.groups.info(gid).members.some((x) => x.userId === d.userId));
     b.engine.sendText(gid, 'after removal');
     await eventually('a and d got it', () => [a, d].every((m) => m.texts(gid).some((x) => x.body === 'after removal')), 20_000);
     expect(c.texts(gid).map((x) => x.body)).not.toContain('after removal');
     expect(d.texts(gid).map((x) => x.body)).toEqual(['after removal']);
-    await eventually('read by', () => { const m = a.texts(gid).find((x) => x.body === 'handover at 8'); return m && a.engine.groupReceipts(m)?.delivered === 2; });
+    await eventually('read by', () => { const m = a.texts(gid).find((x) => x.body === 'handover at 8'); return m && a.engine.groups.receiptSummary(m)?.delivered === 2; });
     expect(a.store.messages.page(gid, { limit: 50 }).items.filter((m) => m.kind === 'system').map((m) => m.body).reverse()).toEqual([
       'You created this group.',
       'You added Dr B, Dr C.',
@@ -83,20 +83,20 @@ describe('a group from creation through removal and addition', () => {
   it('goes on changing membership after someone advances the relay\'s head with a change nobody applies', async () => {
     const [a, b, , d] = members as [GroupMember, GroupMember, GroupMember, GroupMember];
     const gid = a.store.groups.list()[0]!.conversationId;
-    const { epoch } = a.engine.groupInfo(gid);
+    const { epoch } = a.engine.groups.info(gid);
     // A member (not an admin) commits junk at the head: the relay cannot tell; every member drops it.
     const junk = encodeBase64(crypto.getRandomValues(new Uint8Array(64)));
     await b.engine.relay.request('group.commit', {
       groupId: encodeBase64(a.store.groups.get(gid)!.groupId), epoch,
       envelopes: [a, d].map((m) => ({ to: m.engine.account.deviceId, senderMessageId: 'ef'.repeat(16), payload: junk })),
     });
-    a.engine.changeGroup(gid, { type: 'rename', name: 'Ward 7 nights (A team)' });
-    await eventually('renamed everywhere', () => [a, b, d].every((m) => m.engine.groupInfo(gid).name === 'Ward 7 nights (A team)'), STALE_GRACE_MS + 20_000);
+    a.engine.groups.change(gid, { type: 'rename', name: 'Ward 7 nights (A team)' });
+    await eventually('renamed everywhere', () => [a, b, d].every((m) => m.engine.groups.info(gid).name === 'Ward 7 nights (A team)'), STALE_GRACE_MS + 20_000);
     expect(a.log.some((l) => l.event === 'group.relay_head_skipped')).toBe(true);
-    expect(a.engine.groupInfo(gid).epoch).toBe(epoch + 1);
+    expect(a.engine.groups.info(gid).epoch).toBe(epoch + 1);
     // The next change goes straight through, from the new head.
-    a.engine.changeGroup(gid, { type: 'rename', name: 'Ward 7 nights' });
-    await eventually('renamed back', () => [a, b, d].every((m) => m.engine.groupInfo(gid).name === 'Ward 7 nights'), 10_000);
+    a.engine.groups.change(gid, { type: 'rename', name: 'Ward 7 nights' });
+    await eventually('renamed back', () => [a, b, d].every((m) => m.engine.groups.info(gid).name === 'Ward 7 nights'), 10_000);
   }, 60_000);
 
   it('carries a file to every member workstation, and nobody else', async () => {
