@@ -1,6 +1,6 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { DirectoryUser } from '../../../protocol/models';
-import { call } from '../lib/call';
+import { useDirectorySearch } from '../hooks/useDirectorySearch';
 import { Avatar } from './Avatar';
 
 interface Props {
@@ -13,11 +13,6 @@ interface Props {
   disabled?: boolean;
 }
 
-type Found = { state: 'idle' } | { state: 'searching' } | { state: 'ready'; users: DirectoryUser[] } | { state: 'failed'; message: string };
-
-/** Typing pauses this long before the directory is asked, so one name is one request. */
-const DEBOUNCE_MS = 250;
-
 /**
  * Finds colleagues in the directory by name for a group: each result is a button that picks the
  * colleague (Tab between them, Enter or Space to pick). The picked one leaves the list, so focus
@@ -25,7 +20,7 @@ const DEBOUNCE_MS = 250;
  */
 export function PeoplePicker({ label, exclude, allExcluded, onPick, disabled }: Props) {
   const [query, setQuery] = useState('');
-  const [found, setFound] = useState<Found>({ state: 'idle' });
+  const found = useDirectorySearch(query);
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
 
@@ -33,22 +28,6 @@ export function PeoplePicker({ label, exclude, allExcluded, onPick, disabled }: 
     onPick(user);
     input.current?.focus();
   }
-
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) return setFound({ state: 'idle' });
-    let live = true;
-    setFound({ state: 'searching' });
-    const timer = window.setTimeout(async () => {
-      const result = await call(() => window.wardline.directory.search({ query: q.slice(0, 64) }));
-      if (!live) return;
-      setFound(result.ok ? { state: 'ready', users: result.value } : { state: 'failed', message: result.error.message });
-    }, DEBOUNCE_MS);
-    return () => {
-      live = false;
-      window.clearTimeout(timer);
-    };
-  }, [query]);
 
   const offered = found.state === 'ready' ? found.users.filter((u) => !exclude.has(u.userId)) : [];
   return (

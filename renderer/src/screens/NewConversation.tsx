@@ -1,43 +1,23 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type { ConversationSummary, DirectoryUser } from '../../../protocol/models';
 import { Avatar } from '../components/Avatar';
+import { useDirectorySearch } from '../hooks/useDirectorySearch';
 import { call } from '../lib/call';
 
 interface Props {
   onStarted(conversation: ConversationSummary): void;
 }
 
-type Found = { state: 'idle' } | { state: 'searching' } | { state: 'ready'; users: DirectoryUser[] } | { state: 'failed'; message: string };
-
-/** Typing pauses this long before the directory is asked, so one name is one request. */
-const DEBOUNCE_MS = 250;
-
 /** Find a colleague in the organisation's directory by name and open a conversation with them. */
 export function NewConversation({ onStarted }: Props) {
   const [query, setQuery] = useState('');
-  const [found, setFound] = useState<Found>({ state: 'idle' });
+  const found = useDirectorySearch(query);
   const [starting, setStarting] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const id = useId();
 
   useEffect(() => input.current?.focus(), []);
-
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) return setFound({ state: 'idle' });
-    let live = true;
-    setFound({ state: 'searching' });
-    const timer = window.setTimeout(async () => {
-      const result = await call(() => window.wardline.directory.search({ query: q.slice(0, 64) }));
-      if (!live) return;
-      setFound(result.ok ? { state: 'ready', users: result.value } : { state: 'failed', message: result.error.message });
-    }, DEBOUNCE_MS);
-    return () => {
-      live = false;
-      window.clearTimeout(timer);
-    };
-  }, [query]);
 
   async function start(user: DirectoryUser) {
     setStarting(user.userId);
