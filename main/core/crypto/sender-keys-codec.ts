@@ -4,22 +4,23 @@
  * record is `malformed` rather than a state that misbehaves later; curve points are not
  * re-validated (they were on entry, and the store is authenticated).
  */
-import { ByteReader, ByteWriter } from './bytes';
-import { KEY_LENGTH, MAX_SKIPPED_PER_CHAIN, PROTOCOL_VERSION } from './constants';
+import { ByteWriter } from './bytes';
+import { KEY_LENGTH, MAX_SKIPPED_PER_CHAIN } from './constants';
 import { CryptoError } from './errors';
 import {
   GROUP_ID_LENGTH,
   MAX_SENDER_KEY_ITERATION,
+  readChainFields,
   SenderKeyKind,
+  writeChainFields,
   type SenderKeyReceiverState,
   type SenderKeyState,
 } from './sender-keys';
-import { expectKind } from './wire';
 
 const COMMON = 2 + GROUP_ID_LENGTH + 4 + 4 + 4 + KEY_LENGTH;
 
 export function serializeSenderKey(state: SenderKeyState): Uint8Array {
-  return common(new ByteWriter(COMMON + 2 * KEY_LENGTH), SenderKeyKind.senderRecord, state)
+  return writeChainFields(new ByteWriter(COMMON + 2 * KEY_LENGTH), SenderKeyKind.senderRecord, state)
     .put(state.signingKey.secretKey)
     .put(state.signingKey.publicKey)
     .finish();
@@ -27,7 +28,7 @@ export function serializeSenderKey(state: SenderKeyState): Uint8Array {
 
 export function deserializeSenderKey(bytes: Uint8Array): SenderKeyState {
   const what = 'sender key record';
-  const { r, groupId, epoch, chainId, iteration, chainKey } = readCommon(bytes, SenderKeyKind.senderRecord, what);
+  const { r, groupId, epoch, chainId, iteration, chainKey } = readChainFields(bytes, SenderKeyKind.senderRecord, what);
   const secretKey = r.take(KEY_LENGTH, 'signing secret key').slice();
   const publicKey = r.take(KEY_LENGTH, 'signing public key').slice();
   r.end();
@@ -38,7 +39,7 @@ export function deserializeSenderKey(bytes: Uint8Array): SenderKeyState {
 
 export function serializeSenderKeyReceiver(state: SenderKeyReceiverState): Uint8Array {
   const length = COMMON + KEY_LENGTH + 2 + state.skipped.size * (4 + KEY_LENGTH);
-  const w = common(new ByteWriter(length), SenderKeyKind.receiverRecord, state).put(state.signingPublicKey);
+  const w = writeChainFields(new ByteWriter(length), SenderKeyKind.receiverRecord, state).put(state.signingPublicKey);
   w.u16(state.skipped.size);
   for (const [iteration, seed] of state.skipped) w.u32(iteration).put(seed);
   return w.finish();
@@ -46,7 +47,7 @@ export function serializeSenderKeyReceiver(state: SenderKeyReceiverState): Uint8
 
 export function deserializeSenderKeyReceiver(bytes: Uint8Array): SenderKeyReceiverState {
   const what = 'sender key receiver record';
-  const { r, groupId, epoch, chainId, iteration, chainKey } = readCommon(bytes, SenderKeyKind.receiverRecord, what);
+  const { r, groupId, epoch, chainId, iteration, chainKey } = readChainFields(bytes, SenderKeyKind.receiverRecord, what);
   const signingPublicKey = r.take(KEY_LENGTH, 'signing public key').slice();
   const count = r.u16('skipped key count');
   if (count > MAX_SKIPPED_PER_CHAIN) throw new CryptoError('malformed', `${what}: ${count} skipped keys`);
@@ -61,29 +62,4 @@ export function deserializeSenderKeyReceiver(bytes: Uint8Array): SenderKeyReceiv
   }
   r.end();
   return { groupId, epoch, chainId, signingPublicKey, iteration, chainKey, skipped };
-}
-
-interface CommonFields {
-  readonly groupId: Uint8Array;
-  readonly epoch: number;
-  readonly chainId: number;
-  readonly iteration: number;
-  readonly chainKey: Uint8Array;
-}
-
-function common(w: ByteWriter, kind: number, state: CommonFields): ByteWriter {
-  w.u8(PROTOCOL_VERSION).u8(kind).put(state.groupId).u32(state.epoch).u32(state.chainId).u32(state.iteration);
-  return w.put(state.chainKey);
-}
-
-function readCommon(bytes: Uint8Array, kind: number, what: string): CommonFields & { r: ByteReader } {
-  expectKind(bytes, kind, what);
-  const r = new ByteReader(bytes, what);
-  r.take(2, 'preamble');
-  const groupId = r.take(GROUP_ID_LENGTH, 'group id').slice();
-  const epoch = r.u32('epoch');
-  const chainId = r.u32('chain id');
-  const iteration = r.u32('iteration');
-  const chainKey = r.take(KEY_LENGTH, 'chain key').slice();
-  return { r, groupId, epoch, chainId, iteration, chainKey };
 }

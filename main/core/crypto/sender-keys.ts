@@ -110,8 +110,7 @@ export function createSenderKey(context: SenderKeyContext, rng: Rng): SenderKeyS
  * read this sender's messages from now on, not earlier ones. Send it over pairwise sessions only.
  */
 export function senderKeyDistribution(state: SenderKeyState): Uint8Array {
-  return writeHeader(new ByteWriter(DISTRIBUTION_LENGTH), SenderKeyKind.distribution, state)
-    .put(state.chainKey)
+  return writeChainFields(new ByteWriter(DISTRIBUTION_LENGTH), SenderKeyKind.distribution, state)
     .put(state.signingKey.publicKey)
     .finish();
 }
@@ -123,14 +122,7 @@ export function senderKeyDistribution(state: SenderKeyState): Uint8Array {
  */
 export function processSenderKeyDistribution(bytes: Uint8Array): SenderKeyReceiverState {
   const what = 'sender key distribution';
-  expectKind(bytes, SenderKeyKind.distribution, what);
-  const r = new ByteReader(bytes, what);
-  r.take(2, 'preamble');
-  const groupId = r.take(GROUP_ID_LENGTH, 'group id').slice();
-  const epoch = r.u32('epoch');
-  const chainId = r.u32('chain id');
-  const iteration = r.u32('iteration');
-  const chainKey = r.take(KEY_LENGTH, 'chain key').slice();
+  const { r, groupId, epoch, chainId, iteration, chainKey } = readChainFields(bytes, SenderKeyKind.distribution, what);
   const signingPublicKey = r.take(KEY_LENGTH, 'signing key').slice();
   r.end();
   // A small-order signing key would let a member forge signatures that verify under it.
@@ -223,7 +215,34 @@ export function parseGroupMessage(bytes: Uint8Array): GroupMessage {
   return { groupId, epoch, chainId, iteration, header, ciphertext, signed, signature };
 }
 
-function writeHeader(w: ByteWriter, kind: number, state: SenderKeyState): ByteWriter {
+/** The fields every sender-key encoding but the message starts with: the header, then the chain key. */
+export interface ChainFields {
+  readonly groupId: Uint8Array;
+  readonly epoch: number;
+  readonly chainId: number;
+  readonly iteration: number;
+  readonly chainKey: Uint8Array;
+}
+
+/** Writes the header fields and the chain key (distribution and both store records). */
+export function writeChainFields(w: ByteWriter, kind: number, state: ChainFields): ByteWriter {
+  return writeHeader(w, kind, state).put(state.chainKey);
+}
+
+/** Reads what writeChainFields wrote; the reader is left at the kind's own fields. */
+export function readChainFields(bytes: Uint8Array, kind: number, what: string): ChainFields & { r: ByteReader } {
+  expectKind(bytes, kind, what);
+  const r = new ByteReader(bytes, what);
+  r.take(2, 'preamble');
+  const groupId = r.take(GROUP_ID_LENGTH, 'group id').slice();
+  const epoch = r.u32('epoch');
+  const chainId = r.u32('chain id');
+  const iteration = r.u32('iteration');
+  const chainKey = r.take(KEY_LENGTH, 'chain key').slice();
+  return { r, groupId, epoch, chainId, iteration, chainKey };
+}
+
+function writeHeader(w: ByteWriter, kind: number, state: Omit<ChainFields, 'chainKey'>): ByteWriter {
   return w.u8(PROTOCOL_VERSION).u8(kind).put(state.groupId).u32(state.epoch).u32(state.chainId).u32(state.iteration);
 }
 
