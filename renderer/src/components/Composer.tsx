@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import type { ClipboardEvent, FormEvent, KeyboardEvent } from 'react';
 import { fileSize } from '../lib/format';
 import { insertMention, matchMembers, mentionAt, mentionedIn } from '../lib/mentions';
@@ -42,6 +42,9 @@ export function Composer({ recipient, onSendText, onSendFiles, uploads, fileErro
   const [picked, setPicked] = useState<Mentionable[]>([]);
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
   const box = useRef<HTMLTextAreaElement>(null);
+  // Where the caret goes once a chosen mention is in the box: placed in the same commit, before
+  // the next key is handled (a frame later, fast typing would land in front of the caret).
+  const caretAfterChoice = useRef<number | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const id = useId();
 
@@ -57,11 +60,18 @@ export function Composer({ recipient, onSendText, onSendFiles, uploads, fileErro
     setPicked((p) => (p.some((m) => m.userId === member.userId) ? p : [...p, member]));
     setActive(0);
     setCaret(next.caret);
-    requestAnimationFrame(() => {
-      box.current?.focus();
-      box.current?.setSelectionRange(next.caret, next.caret);
-    });
+    // The list stays closed for this mention: its completed name would match again.
+    setDismissedAt(mention.start);
+    caretAfterChoice.current = next.caret;
   }
+
+  useLayoutEffect(() => {
+    const at = caretAfterChoice.current;
+    if (at === null) return;
+    caretAfterChoice.current = null;
+    box.current?.focus();
+    box.current?.setSelectionRange(at, at);
+  }, [text]);
 
   useEffect(() => {
     if (autoFocus) box.current?.focus();
@@ -204,6 +214,8 @@ export function Composer({ recipient, onSendText, onSendFiles, uploads, fileErro
           onChange={(event) => {
             setText(event.target.value);
             setCaret(event.target.selectionStart);
+            // Leaving a mention (or starting another) offers the list again.
+            if (dismissedAt !== null && mentionAt(event.target.value, event.target.selectionStart)?.start !== dismissedAt) setDismissedAt(null);
           }}
           onSelect={(event) => setCaret(event.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
