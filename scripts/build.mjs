@@ -15,6 +15,8 @@ await Promise.all([
   esbuild({ ...node, entryPoints: ['main/app/main.ts'], outfile: 'dist/main/index.cjs' }),
   // Argon2id runs in a worker thread so unlocking never freezes the main process (~0.4 s of KDF).
   esbuild({ ...node, entryPoints: ['main/core/vault/kdf-worker.ts'], outfile: 'dist/main/kdf-worker.cjs', sourcemap: false }),
+  // WAL checkpoints (decrypt + re-encrypt every page copied) run beside the store, never in a commit.
+  esbuild({ ...node, entryPoints: ['main/core/store/checkpoint/worker.ts'], outfile: 'dist/main/checkpoint-worker.cjs', sourcemap: false }),
   esbuild({ ...node, entryPoints: ['preload/index.ts'], outfile: 'dist/preload/index.cjs', sourcemap: false }),
   esbuild({ ...node, entryPoints: ['tests/harness/host.ts'], outfile: 'dist/harness/host.cjs' }),
   esbuild({ bundle: true, platform: 'browser', target: 'chrome140', format: 'iife', entryPoints: ['tests/harness/bridge.ts'], outfile: 'dist/harness/bridge.js', logLevel: 'warning' }),

@@ -61,7 +61,10 @@ function start(): void {
     host: 'electron',
     version: app.getVersion(),
     deviceSecrets,
-    runtime: { argon2id: argon2idInWorker({ workerUrl: pathToFileURL(join(__dirname, 'kdf-worker.cjs')) }) },
+    runtime: {
+      argon2id: argon2idInWorker({ workerUrl: pathToFileURL(join(__dirname, 'kdf-worker.cjs')) }),
+      checkpointer: { workerUrl: pathToFileURL(join(__dirname, 'checkpoint-worker.cjs')) },
+    },
     workstation: {
       idle: powerIdleSource(powerMonitor),
       clipboard: electronClipboard(clipboard),

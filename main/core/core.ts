@@ -24,7 +24,7 @@ export interface CoreOptions {
   /** Electron passes powerMonitor, its clipboard and notifications; the web host uses page activity. */
   workstation?: Partial<Pick<WorkstationOptions, 'idle' | 'clipboard' | 'showNotification' | 'timers'>>;
   /** Test knobs: a cheaper KDF, faster reconnects, a clock (and the engine's timers, for retention and urgent checks). */
-  runtime?: Pick<RuntimeOptions, 'kdf' | 'argon2id' | 'reconnectDelayMs' | 'now' | 'timers'>;
+  runtime?: Pick<RuntimeOptions, 'kdf' | 'argon2id' | 'checkpointer' | 'reconnectDelayMs' | 'now' | 'timers'>;
   log?: (event: string, fields?: Record<string, unknown>) => void;
 }
 

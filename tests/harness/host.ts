@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { createApi } from '../../main/core/api';
@@ -47,6 +48,8 @@ export interface WebHostOptions {
    * same wiring as main/app (watchPowerEvents). Off unless asked for.
    */
   testHooks?: boolean;
+  /** The built checkpoint worker (dist/main/checkpoint-worker.cjs): stores checkpoint beside the core, as in the app. */
+  checkpointWorker?: URL;
 }
 
 export interface WebHost {
@@ -75,6 +78,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       files: options.policyFile ? fileSource(options.policyFile, { trust: 'any' }) : null,
     }),
     workstation: { showNotification: (text) => void options.onNotification?.(text) },
+    ...(options.checkpointWorker ? { runtime: { checkpointer: { workerUrl: options.checkpointWorker, warn: (m) => console.error(`checkpoint: ${m}`) } } } : {}),
   });
   const dispatch = createApi(core);
   let origin = '';
@@ -268,6 +272,7 @@ async function main(): Promise<void> {
     policyFile: flag('--policy-file'),
     onNotification: (text) => console.log(JSON.stringify({ event: 'notification', ...text })),
     testHooks: args.includes('--test-hooks'),
+    checkpointWorker: pathToFileURL(join(distDir, 'main', 'checkpoint-worker.cjs')),
   });
   console.log(JSON.stringify({ event: 'web-host-ready', url: host.url, dataDir }));
   console.log(`\nWardline web host is running. Open this address in a browser:\n\n  ${host.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);

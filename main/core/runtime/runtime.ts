@@ -10,8 +10,8 @@ import type { LockReason } from '../../../protocol/models';
 import { decodeBase64 } from '../../../protocol/relay';
 import type { RelayPush } from '../../../protocol/relay';
 import { verifyWipeOrder } from '../../../protocol/wipe';
-import type { Store } from '../store';
-import { openInThread, ProfileVault } from '../vault';
+import type { CheckpointerOptions, Store } from '../store';
+import { openInThread, openInThreadWithCheckpoints, ProfileVault } from '../vault';
 import type { Argon2idFn, DeviceSecretProvider, KdfParams, ProfileSession } from '../vault';
 
 export interface RuntimeOptions {
@@ -26,6 +26,8 @@ export interface RuntimeOptions {
   /** Lower KDF cost for tests; production uses the vault's default (Argon2id, 64 MiB). */
   kdf?: KdfParams;
   argon2id?: Argon2idFn;
+  /** Checkpoint each open store's WAL on a thread of its own (the app and the web host do). */
+  checkpointer?: CheckpointerOptions;
   reconnectDelayMs?: number;
   /** The workstation's clock and timers, for the engine's retention sweep and urgent checks. */
   timers?: SweepTimers;
@@ -83,7 +85,7 @@ export class ProfileRuntime {
       const vault = new ProfileVault<Store>({
         dataDir: this.o.dataDir,
         deviceSecrets: this.o.deviceSecrets,
-        open: openInThread,
+        open: this.o.checkpointer ? openInThreadWithCheckpoints(this.o.checkpointer) : openInThread,
         allowInsecureDeviceSecret: this.o.allowInsecureDeviceSecret,
         policy: { maxFailedAttempts: v.maxPinAttempts, minPinLength: v.minPinLength, ...(this.o.kdf ? { kdf: this.o.kdf } : {}) },
         ...(this.o.argon2id ? { argon2id: this.o.argon2id } : {}),

@@ -15,6 +15,8 @@ export interface RunResult {
 }
 
 export const DB_KEY_BYTES = 32;
+/** WAL pages after which a commit checkpoints, unless a checkpoint thread does it (checkpoint/). */
+export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
 /**
  * Opens (or creates) a SQLCipher v4 database keyed with a raw 256-bit key and applies the
@@ -69,10 +71,10 @@ export function applyConnectionSettings(db: SqliteHandle): void {
   db.pragma('temp_store = MEMORY');
   // Every page that leaves or enters SQLite's cache goes through AES + HMAC-SHA512 (~20 µs per
   // 4 KiB page measured here), so fewer page reads and rewrites are what keep encryption cheap:
-  // a 32 MiB cache, and checkpoints every ~40 MiB of WAL so hot pages are copied back once rather
-  // than many times. This halved the bytes through the cipher in bench/store.ts.
+  // a 32 MiB cache, and (when no checkpoint thread does it, see checkpoint/) checkpoints every
+  // ~40 MiB of WAL so hot pages are copied back once rather than many times.
   db.pragma('cache_size = -32768');
-  db.pragma('wal_autocheckpoint = 10000');
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   db.pragma('journal_size_limit = 16777216');
 }
 

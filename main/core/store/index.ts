@@ -4,6 +4,7 @@
 export { openStore, Store, REPOSITORIES } from './store';
 export type { OpenStoreOptions, ReceivedResult, RepositoryName } from './store';
 export { openStoreInWorker } from './worker/store-client';
+export type { CheckpointerOptions } from './checkpoint/checkpointer';
 export type { AsyncStore, WorkerStoreOptions } from './worker/store-client';
 export { StoreError, isStoreError } from './errors';
 export type { StoreErrorCode } from './errors';

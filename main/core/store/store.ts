@@ -1,3 +1,5 @@
+import { Checkpointer } from './checkpoint/checkpointer';
+import type { CheckpointerOptions } from './checkpoint/checkpointer';
 import { Connection, openEncryptedHandle } from './connection';
 import type { SqliteHandle } from './connection';
 import { StoreError } from './errors';
@@ -41,8 +43,13 @@ export class Store {
   readonly accessLog: AccessLogRepo;
   readonly account: AccountRepo;
   readonly groups: GroupRepo;
+  #checkpointer: Pick<Checkpointer, 'stop'> | null;
 
-  constructor(private readonly c: Connection) {
+  constructor(
+    private readonly c: Connection,
+    checkpointer: Pick<Checkpointer, 'stop'> | null = null,
+  ) {
+    this.#checkpointer = checkpointer;
     const outbox = new OutboxRepo(c);
     this.identity = guarded(c, new IdentityRepo(c));
     this.prekeys = guarded(c, new PrekeyRepo(c));
@@ -108,11 +115,16 @@ export class Store {
   }
 
   /**
-   * Closes the handle and forgets the prepared statements. SQLite releases (and SQLite3MC wipes)
-   * the page cipher keys with the handle, so no copy of the DB key remains with this object.
+   * Closes the handle and forgets the prepared statements: from this call on every method throws
+   * StoreError('locked'). SQLite releases (and SQLite3MC wipes) the page cipher keys with the
+   * handle, so no copy of the DB key remains with this object. Resolves once the checkpoint
+   * thread, if any, has done its last checkpoint and closed its own handle (and key) too.
    */
-  close(): void {
+  close(): Promise<void> {
     this.c.close();
+    const checkpointer = this.#checkpointer;
+    this.#checkpointer = null;
+    return checkpointer ? checkpointer.stop() : Promise.resolve();
   }
 }
 
@@ -143,27 +155,31 @@ function guarded<T extends object>(c: Connection, repo: T): T {
 export interface OpenStoreOptions {
   /** Create the file if it does not exist (enrolment). Default false: a missing file is an error. */
   create?: boolean;
+  /** Checkpoint the WAL on a thread of its own (checkpoint/checkpointer.ts); the app does. */
+  checkpointer?: CheckpointerOptions;
 }
 
 /**
  * Opens a profile database with its raw 256-bit key and migrates it to the latest schema. The
- * caller should wipe `key` after this returns; the store keeps no copy.
+ * caller should wipe `key` after this returns; the store keeps no copy (a checkpoint thread, when
+ * asked for, gets a transferred copy that it wipes once its own connection is keyed).
  */
 export function openStore(path: string, key: Uint8Array, opts: OpenStoreOptions = {}): Store {
   const db = openEncryptedHandle(path, key, opts.create ?? false);
-  return bindStore(db);
+  const checkpoints = opts.checkpointer;
+  return bindStore(db, checkpoints && ((h) => new Checkpointer(h, path, key, checkpoints)));
 }
 
 /**
  * Builds a Store over an already-open handle. Not exported from the store's index: the app opens
  * only through openStore (encrypted). The benchmark uses it for its plain better-sqlite3 baseline.
  */
-export function bindStore(db: SqliteHandle): Store {
+export function bindStore(db: SqliteHandle, checkpointer?: (db: SqliteHandle) => Pick<Checkpointer, 'stop'>): Store {
   try {
     migrate(db);
   } catch (e) {
     db.close();
     throw e;
   }
-  return new Store(new Connection(db));
+  return new Store(new Connection(db), checkpointer ? checkpointer(db) : null);
 }

@@ -18,4 +18,4 @@ export type { AttemptLedger, LedgerRecord } from './attempt-ledger';
 export { argon2idInThread, DEFAULT_KDF_PARAMS, MIN_KDF_MEMORY_KIB } from './kdf';
 export type { Argon2idFn, KdfParams } from './kdf';
 export { argon2idInWorker } from './kdf-in-worker';
-export { openInThread, openInWorker } from './openers';
+export { openInThread, openInThreadWithCheckpoints, openInWorker } from './openers';
