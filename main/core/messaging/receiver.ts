@@ -82,6 +82,10 @@ export class Receiver {
       let stop = false;
       for (const envelope of batch) {
         if (this.stopped) return;
+        // One envelope (decrypt, one commit) at a time on the main thread: clicks, IPC and timers
+        // run in between, however long the backlog after a night locked.
+        await yieldToEventLoop();
+        if (this.stopped) return;
         try {
           await this.process(envelope);
           acked.push(envelope.id);
@@ -318,4 +322,8 @@ export class Receiver {
     this.deps.log('receive.dropped', { envelope: envelope.id, senderUserId: envelope.senderUserId, senderDeviceId: envelope.senderDeviceId, reason });
     return new Unprocessable(reason);
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -13,7 +13,7 @@ const keyHex = process.env.WARDLINE_CRASH_KEY;
 if (!path || !keyHex) throw new Error('WARDLINE_CRASH_DB and WARDLINE_CRASH_KEY are required');
 const key = new Uint8Array(Buffer.from(keyHex, 'hex'));
 const threaded = process.env.WARDLINE_CRASH_CHECKPOINTS === 'thread';
-const store = openStore(path, key, { create: true, ...(threaded ? { checkpointer: { policy: { intervalMs: 10, restartFrames: 32_768 } } } : {}) });
+const store = openStore(path, key, { create: true, ...(threaded ? { checkpointer: { policy: { intervalMs: 10, rewindFrames: 400 } } } : {}) });
 // Give the checkpoint thread time to start, so that it is copying pages throughout the burst.
 if (threaded) await new Promise((resolve) => setTimeout(resolve, 800));
 if (!store.conversations.get('c')) store.conversations.create({ id: 'c', kind: 'group', title: 'burst', now: 0 });

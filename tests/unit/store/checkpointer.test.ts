@@ -18,7 +18,7 @@ describe('checkpoint thread', () => {
     const path = join(tempDir(), 'store.db');
     const key = newKey();
     const warnings: string[] = [];
-    const store = openStore(path, key, { create: true, checkpointer: { workerUrl, policy: { intervalMs: 50, restartFrames: 32_768 }, warn: (m) => warnings.push(m) } });
+    const store = openStore(path, key, { create: true, checkpointer: { workerUrl, policy: { intervalMs: 50, rewindFrames: 32_768 }, warn: (m) => warnings.push(m) } });
     store.conversations.create({ id: 'c', kind: 'direct', title: 'T', now: 1 });
     const before = statSync(path).size;
     // A few hundred WAL pages: far below the 10,000 at which a commit would checkpoint itself,
@@ -37,6 +37,30 @@ describe('checkpoint thread', () => {
     // The caller's key was copied, not taken: it opens the checkpointed file with every row.
     const again = openStore(path, key);
     expect(again.messages.count()).toBe(2_000);
+    expect(again.integrityCheck()).toEqual(['ok']);
+    await again.close();
+  });
+
+  it('keeps the WAL short under a writer that never pauses: the store thread copies the last frames when asked, and the log rewinds', async () => {
+    const path = join(tempDir(), 'store.db');
+    const key = newKey();
+    const warnings: string[] = [];
+    const store = openStore(path, key, { create: true, checkpointer: { policy: { intervalMs: 20, rewindFrames: 300 }, warn: (m) => warnings.push(m) } });
+    store.conversations.create({ id: 'c', kind: 'direct', title: 'T', now: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the thread is up
+    let longest = 0;
+    for (let i = 0; i < 400; i++) {
+      store.messages.insertMany(Array.from({ length: 20 }, (_, j) => incoming('c', { id: `m-${i}-${j}`, body: `obs ${i} ${j} ${'stable '.repeat(40)}` })));
+      longest = Math.max(longest, walSize(path));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    // 8,000 messages are ~25 MB of WAL frames; rewound every ~300 frames (1.2 MB), the file
+    // stays a few MB (the bound leaves room for a thread slowed down by a busy machine).
+    expect(longest).toBeLessThan(12 * 1024 * 1024);
+    expect(warnings).toEqual([]);
+    await store.close();
+    const again = openStore(path, key);
+    expect(again.messages.count()).toBe(8_000);
     expect(again.integrityCheck()).toEqual(['ok']);
     await again.close();
   });
