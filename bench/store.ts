@@ -239,12 +239,16 @@ async function receiving(store: Store, firstId: number, count: number): Promise<
     if (!m) break;
     const marker = { senderUserId: m.senderUserId, senderDeviceId: m.senderDeviceId, senderMessageId: m.senderMessageId };
     store.storeReceived({ message: { ...m, direction: 'in', status: 'received' }, sessionUpdate: { userId: m.senderUserId, deviceId: 'd1', record: session }, dedupeMarker: marker, now: m.sentAt });
-    if (i % 100 === 99) {
-      store.search.messages(qs[(i - 99) / 100] ?? 'ward');
-      store.conversations.list({ limit: 50 });
-      store.messages.page(m.conversationId, { limit: 50 });
-    }
     await yieldToLoop();
+    if (i % 100 === 99) {
+      // Each its own IPC request in the app, so each its own turn of the event loop.
+      store.search.messages(qs[(i - 99) / 100] ?? 'ward');
+      await yieldToLoop();
+      store.conversations.list({ limit: 50 });
+      await yieldToLoop();
+      store.messages.page(m.conversationId, { limit: 50 });
+      await yieldToLoop();
+    }
   }
 }
 
