@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { statusTransitionAllowed } from '../../../main/core/store';
 import type { MessageStatus } from '../../../main/core/store';
+import { openEncryptedHandle } from '../../../main/core/store/connection';
 import { decodeCursor, encodeCursor } from '../../../main/core/store/cursor';
 import { incoming, openTempStore, outgoing, withConversation } from './helpers';
 
@@ -129,5 +130,33 @@ describe('outgoing messages and the outbox', () => {
     expect(store.messages.remove('o1')).toBe(true);
     expect(store.outbox.count()).toBe(0);
     expect(store.attachments.get('a1')).toBeNull();
+  });
+});
+
+describe('deleting chosen messages', () => {
+  it('removes them, their search entries and their words from the FTS index pages, and nothing else', () => {
+    const { store, path, key } = openTempStore();
+    const c = withConversation(store);
+    store.messages.insert(incoming(c, { id: 'gone-1', body: 'potassium 6.9 for zqxjkvdeleted' }));
+    store.messages.insert(incoming(c, { id: 'gone-2', body: 'zqxjkvdeleted again' }));
+    store.messages.insert(incoming(c, { id: 'kept', body: 'bloods back normal' }));
+    expect(store.search.messages('zqxjkvdeleted')).toHaveLength(2);
+    const rawIndex = () => {
+      const db = openEncryptedHandle(path, key, false);
+      try {
+        return (db.prepare('SELECT block FROM messages_fts_data').all() as { block: Uint8Array | null }[]).some((r) => r.block && Buffer.from(r.block).includes('zqxjkvdeleted'));
+      } finally {
+        db.close();
+      }
+    };
+    expect(rawIndex()).toBe(true);
+
+    expect(store.messages.removeMany(['gone-1', 'gone-2', 'gone-1', 'no-such'])).toBe(2);
+    expect(store.messages.get('gone-1')).toBeNull();
+    expect(store.search.messages('zqxjkvdeleted')).toEqual([]);
+    expect(store.search.messages('bloods').map((h) => h.messageId)).toEqual(['kept']);
+    // Merged: the word is in no index page, not only hidden behind a tombstone.
+    expect(rawIndex()).toBe(false);
+    expect(store.messages.removeMany(['kept-not', 'gone-2'])).toBe(0);
   });
 });

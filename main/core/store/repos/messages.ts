@@ -127,6 +127,21 @@ export class MessageRepo {
     return this.c.run('DELETE FROM messages WHERE id = ?', id).changes > 0;
   }
 
+  /**
+   * A clinician deletes messages (after exporting them to the record): like remove() for each, in
+   * one transaction, and then the FTS index is merged ('optimize') as after a retention delete: a
+   * delete only adds tombstones, and the older segments would keep the deleted words otherwise.
+   * Returns how many were deleted.
+   */
+  removeMany(ids: readonly string[]): number {
+    return this.c.tx(() => {
+      let deleted = 0;
+      for (const id of ids) deleted += this.c.run('DELETE FROM messages WHERE id = ?', id).changes;
+      if (deleted > 0) this.c.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
+      return deleted;
+    });
+  }
+
   /** The local message an envelope was stored as, found through its dedupe marker. */
   findByMarker(k: DedupeMarker): MessageRecord | null {
     const r = this.c.get<{ message_id: string | null }>(
