@@ -54,9 +54,9 @@ describe('checkpoint thread', () => {
       longest = Math.max(longest, walSize(path));
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
-    // 8,000 messages are ~25 MB of WAL frames; rewound every ~300 frames (1.2 MB), the file
-    // stays a few MB (the bound leaves room for a thread slowed down by a busy machine).
-    expect(longest).toBeLessThan(12 * 1024 * 1024);
+    // 8,000 messages grow the WAL to 39.5 MB without the catch-up; rewound every ~300 frames
+    // (1.2 MB) it stays a few MB (the bound leaves room for a thread slowed by a busy machine).
+    expect(longest).toBeLessThan(20 * 1024 * 1024);
     expect(warnings).toEqual([]);
     await store.close();
     const again = openStore(path, key);
