@@ -15,6 +15,7 @@ import { directConversationId, newMessageId } from './ids';
 import { Attachments } from './attachments';
 import { setTimer, timerCap } from './disappearing';
 import { Groups, GroupError } from './groups';
+import { queueReadReceipts } from './read-receipts';
 import { Receiver } from './receiver';
 import { RetentionSweeper } from './retention';
 import type { SweepTimers } from './retention';
@@ -377,12 +378,7 @@ export class MessagingEngine {
       // Notices are local (no sender message id to acknowledge); everything else gets a read receipt.
       const receipted = marked.filter((m) => m.senderUserId !== account.userId && MESSAGE_ID.test(m.senderMessageId));
       if (group) this.groups.queueReadReceipts(conversationId, receipted);
-      const ids = receipted.map((m) => m.senderMessageId);
-      for (let i = 0; peer && i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        store.outbox.enqueue({ kind: 'fanout', recipientUserId: peer, payload: encodeContent({ t: 'receipt', kind: 'read', ids: chunk, at: this.now() }), nextAttemptAt: this.now(), createdAt: this.now() });
-        store.outbox.enqueue({ kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ t: 'read-sync', peer, ids: chunk }), nextAttemptAt: this.now(), createdAt: this.now() });
-      }
+      else if (peer) queueReadReceipts({ store, account, now: this.now }, peer, receipted.map((m) => m.senderMessageId), (ids) => ({ t: 'read-sync', peer, ids }));
       return marked.length;
     });
     if (read > 0) {

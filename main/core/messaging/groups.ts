@@ -12,6 +12,7 @@ import type { MessageRecord, OutboxEntry } from '../store';
 import { encodeContent } from './content';
 import type { ContentBody } from './content';
 import { newMessageId } from './ids';
+import { queueReadReceipts } from './read-receipts';
 import { chunks, GroupBook, emptyEffects, groupConversationId, json, GroupError } from './group-common';
 import type { Delivered, GroupDeps, GroupEffects, GroupInfo, Marker, PendingChange, UnsealedGroupMessage, Visible } from './group-common';
 import { GroupInbox, isGroupMessage } from './group-inbox';
@@ -158,20 +159,10 @@ export class Groups {
   }
 
   /** Group messages this clinician read: a read receipt to each sender, and the read state to our other workstations. */
-  queueReadReceipts(conversationId: string, read: readonly { senderUserId: string; senderMessageId: string }[]): boolean {
-    const { store, account, now } = this.deps;
+  queueReadReceipts(conversationId: string, read: readonly { senderUserId: string; senderMessageId: string }[]): void {
     const bySender = new Map<string, string[]>();
     for (const m of read) bySender.set(m.senderUserId, [...(bySender.get(m.senderUserId) ?? []), m.senderMessageId]);
-    let queued = false;
-    for (const [sender, ids] of bySender) {
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        store.outbox.enqueue({ kind: 'fanout', recipientUserId: sender, payload: encodeContent({ t: 'receipt', kind: 'read', ids: chunk, at: now() }), nextAttemptAt: now(), createdAt: now() });
-        store.outbox.enqueue({ kind: 'fanout', recipientUserId: account.userId, payload: encodeContent({ t: 'group-read-sync', group: conversationId, ids: chunk }), nextAttemptAt: now(), createdAt: now() });
-        queued = true;
-      }
-    }
-    return queued;
+    for (const [sender, ids] of bySender) queueReadReceipts(this.deps, sender, ids, (chunk) => ({ t: 'group-read-sync', group: conversationId, ids: chunk }));
   }
 
   /** Whether `body` (from a group message) names this clinician with an @mention. */
