@@ -1,7 +1,8 @@
-import { useId, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { DirectoryUser } from '../../../protocol/models';
 import { useDirectorySearch } from '../hooks/useDirectorySearch';
 import { Avatar } from './Avatar';
+import { DirectorySearchField } from './DirectorySearchField';
 
 interface Props {
   label: string;
@@ -21,7 +22,6 @@ interface Props {
 export function PeoplePicker({ label, exclude, allExcluded, onPick, disabled }: Props) {
   const [query, setQuery] = useState('');
   const found = useDirectorySearch(query);
-  const id = useId();
   const input = useRef<HTMLInputElement>(null);
 
   function pick(user: DirectoryUser) {
@@ -32,38 +32,16 @@ export function PeoplePicker({ label, exclude, allExcluded, onPick, disabled }: 
   const offered = found.state === 'ready' ? found.users.filter((u) => !exclude.has(u.userId)) : [];
   return (
     <div className="picker">
-      <div role="search">
-        <label htmlFor={id} className="field__label">
-          {label}
-        </label>
-        <input
-          id={id}
-          ref={input}
-          className="field__input"
-          type="search"
-          value={query}
-          maxLength={64}
-          autoComplete="off"
-          spellCheck={false}
-          disabled={disabled}
-          onChange={(e) => setQuery(e.target.value)}
-          aria-describedby={`${id}-status`}
-        />
-      </div>
-      <p id={`${id}-status`} role="status" className="muted picker__status">
-        {found.state === 'searching' && 'Searching the directory…'}
-        {found.state === 'ready' &&
-          (found.users.length === 0
-            ? `No one called “${query.trim()}” in the directory.`
-            : offered.length === 0
-              ? allExcluded
-              : `${offered.length} found.`)}
-      </p>
-      {found.state === 'failed' && (
-        <p role="alert" className="error">
-          The directory could not be searched: {found.message}
-        </p>
-      )}
+      <DirectorySearchField
+        label={label}
+        query={query}
+        onQuery={setQuery}
+        found={found}
+        foundText={offered.length === 0 ? allExcluded : `${offered.length} found.`}
+        inputRef={input}
+        disabled={disabled}
+        statusClassName="muted picker__status"
+      />
       {offered.length > 0 && (
         <ul className="people people--compact" aria-label="Colleagues found">
           {offered.map((user) => (

@@ -1,6 +1,7 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ConversationSummary, DirectoryUser } from '../../../protocol/models';
 import { Avatar } from '../components/Avatar';
+import { DirectorySearchField } from '../components/DirectorySearchField';
 import { useDirectorySearch } from '../hooks/useDirectorySearch';
 import { call } from '../lib/call';
 
@@ -15,7 +16,6 @@ export function NewConversation({ onStarted }: Props) {
   const [starting, setStarting] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  const id = useId();
 
   useEffect(() => input.current?.focus(), []);
 
@@ -33,32 +33,16 @@ export function NewConversation({ onStarted }: Props) {
       <h2 id="new-title" className="page__title">
         New conversation
       </h2>
-      <div role="search" className="page__search">
-        <label htmlFor={id} className="field__label">
-          Find a colleague by name
-        </label>
-        <input
-          id={id}
-          ref={input}
-          className="field__input"
-          type="search"
-          value={query}
-          maxLength={64}
-          autoComplete="off"
-          spellCheck={false}
-          onChange={(e) => setQuery(e.target.value)}
-          aria-describedby={`${id}-status`}
-        />
-      </div>
-      <p id={`${id}-status`} role="status" className="muted">
-        {found.state === 'searching' && 'Searching the directory…'}
-        {found.state === 'ready' && (found.users.length === 0 ? `No one called “${query.trim()}” in the directory.` : `${found.users.length} found.`)}
-      </p>
-      {found.state === 'failed' && (
-        <p role="alert" className="error">
-          The directory could not be searched: {found.message}
-        </p>
-      )}
+      <DirectorySearchField
+        label="Find a colleague by name"
+        query={query}
+        onQuery={setQuery}
+        found={found}
+        foundText={`${found.state === 'ready' ? found.users.length : 0} found.`}
+        inputRef={input}
+        searchClassName="page__search"
+        statusClassName="muted"
+      />
       {error && (
         <p role="alert" className="error">
           {error}
