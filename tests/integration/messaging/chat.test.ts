@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, cli, startRelay } from '../relay/support/relay-process';
 import type { IssuedCode, RelayProcess } from '../relay/support/relay-process';
-import { conversationWith, eventually, tempDir, Workstation } from './support';
+import { enrolAll, conversationWith, eventually, tempDir, Workstation } from './support';
 
 /**
  * Three workstations against the real relay process: Dr Alice Okafor enrolled on two (ward and
@@ -29,10 +29,7 @@ beforeAll(async () => {
   aliceWard = workstation('alice-ward');
   aliceOffice = workstation('alice-office');
   bob = workstation('bob');
-  await aliceWard.call('profiles.enrol', { relayUrl: relay.url, code: alice.code, pin: '482916' });
-  await aliceOffice.call('profiles.enrol', { relayUrl: relay.url, code: aliceSecond.code, pin: '551203' });
-  await bob.call('profiles.enrol', { relayUrl: relay.url, code: bobCode.code, pin: '907311' });
-  for (const w of [aliceWard, aliceOffice, bob]) await eventually('relay authentication', () => w.engine.relay.state === 'authenticated');
+  await enrolAll(relay.url, [[aliceWard, alice.code, '482916'], [aliceOffice, aliceSecond.code, '551203'], [bob, bobCode.code, '907311']]);
 }, 120_000);
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { createPolicyProvider } from '../../../main/core/policy';
 import type { PolicyProvider } from '../../../main/core/policy';
 import { addUser, cli, startRelay } from '../relay/support/relay-process';
 import type { IssuedCode, RelayProcess } from '../relay/support/relay-process';
-import { conversationWith, eventually, failure, systemLines, tempDir, Workstation } from './support';
+import { enrolAll, conversationWith, eventually, failure, systemLines, tempDir, Workstation } from './support';
 
 /**
  * Disappearing messages through the API the renderer calls, on the real relay: Dr Alice Okafor
@@ -46,10 +46,7 @@ beforeAll(async () => {
   aliceWard = new Workstation(dir('alice-ward'), { policy });
   aliceOffice = new Workstation(dir('alice-office'));
   bob = new Workstation(dir('bob'));
-  await aliceWard.call('profiles.enrol', { relayUrl: relay.url, code: alice.code, pin: '482916' });
-  await aliceOffice.call('profiles.enrol', { relayUrl: relay.url, code: aliceSecond.code, pin: '551203' });
-  await bob.call('profiles.enrol', { relayUrl: relay.url, code: bobCode.code, pin: '907311' });
-  for (const w of [aliceWard, aliceOffice, bob]) await eventually('relay authentication', () => w.engine.relay.state === 'authenticated');
+  await enrolAll(relay.url, [[aliceWard, alice.code, '482916'], [aliceOffice, aliceSecond.code, '551203'], [bob, bobCode.code, '907311']]);
 }, 120_000);
 
 afterAll(async () => {

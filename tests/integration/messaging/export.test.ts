@@ -8,7 +8,7 @@ import type { PolicyProvider } from '../../../main/core/policy';
 import { readAccessLog } from '../../../main/core/workstation';
 import { addUser, startRelay } from '../relay/support/relay-process';
 import type { IssuedCode, RelayProcess } from '../relay/support/relay-process';
-import { eventually, tempDir, Workstation } from './support';
+import { enrolAll, eventually, tempDir, Workstation } from './support';
 import { TestClock } from './test-clock';
 
 /** Real policy defaults, with allowExport and retentionDays switchable as if the organisation changed them. */
@@ -57,9 +57,7 @@ beforeAll(async () => {
   };
   alice = new Workstation(dir('alice'), { policy, runtime: { now: clock.now, timers: clock } });
   bob = new Workstation(dir('bob'));
-  await alice.call('profiles.enrol', { relayUrl: relay.url, code: aliceCode.code, pin: '482916' });
-  await bob.call('profiles.enrol', { relayUrl: relay.url, code: bobCode.code, pin: '907311' });
-  for (const w of [alice, bob]) await eventually('relay authentication', () => w.engine.relay.state === 'authenticated');
+  await enrolAll(relay.url, [[alice, aliceCode.code, '482916'], [bob, bobCode.code, '907311']]);
 }, 120_000);
 
 afterAll(async () => {

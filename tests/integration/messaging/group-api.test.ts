@@ -6,7 +6,7 @@ import type { NotificationText } from '../../../main/core/workstation';
 import type { ConversationSummary } from '../../../protocol/models';
 import { addUser, startRelay } from '../relay/support/relay-process';
 import type { IssuedCode, RelayProcess } from '../relay/support/relay-process';
-import { eventually, failure, systemLines, tempDir, Workstation } from './support';
+import { enrolAll, eventually, failure, systemLines, tempDir, Workstation } from './support';
 
 /**
  * Team groups through the API the renderer calls, with three real workstations on the real
@@ -46,10 +46,7 @@ beforeAll(async () => {
     showNotification: (text) => void bobNotifications.push(text),
   });
   carol = new Workstation(dir('carol'));
-  await alice.call('profiles.enrol', { relayUrl: relay.url, code: codes.alice.code, pin: '482916' });
-  await bob.call('profiles.enrol', { relayUrl: relay.url, code: codes.bob.code, pin: '907311' });
-  await carol.call('profiles.enrol', { relayUrl: relay.url, code: codes.carol.code, pin: '551203' });
-  for (const w of [alice, bob, carol]) await eventually('relay authentication', () => w.engine.relay.state === 'authenticated');
+  await enrolAll(relay.url, [[alice, codes.alice.code, '482916'], [bob, codes.bob.code, '907311'], [carol, codes.carol.code, '551203']]);
 }, 120_000);
 
 afterAll(async () => {

@@ -81,6 +81,12 @@ export async function eventually<T>(what: string, check: () => T | undefined | f
   }
 }
 
+/** Enrols each workstation with its code and PIN in turn, then waits until every one is authenticated with the relay. */
+export async function enrolAll(relayUrl: string, enrolments: readonly [w: Workstation, code: string, pin: string][]): Promise<void> {
+  for (const [w, code, pin] of enrolments) await w.call('profiles.enrol', { relayUrl, code, pin });
+  for (const [w] of enrolments) await eventually('relay authentication', () => w.engine.relay.state === 'authenticated');
+}
+
 /** A colleague's direct conversation, once it is in the workstation's list. */
 export async function conversationWith(w: Workstation, userId: string) {
   return eventually('conversation', async () => (await w.call('conversations.list', {})).find((c) => c.peerUserId === userId));
