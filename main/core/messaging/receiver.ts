@@ -1,4 +1,5 @@
-import { decodeBase64 } from '../../../protocol/relay';
+import { decodeBase64, MAX_ACK_IDS } from '../../../protocol/relay';
+import { RelayRequestError } from '../net/relay-client';
 import type { RelayPush } from '../../../protocol/relay';
 import { acceptIntoRecord, decryptWithRecord, deserializeSessionRecord, isCryptoError, messageKind, serializeDeviceKeys, serializeSessionRecord } from '../crypto';
 import type { DeviceKeys } from '../crypto';
@@ -24,6 +25,9 @@ export interface ReceiverEvents {
   timerChanged(): void;
 }
 
+/** Envelopes worked on between two acknowledgements. */
+const BATCH = 200;
+
 /** An envelope that can never be processed: acknowledge it so it does not block the queue. */
 class Unprocessable extends Error {}
 
@@ -39,6 +43,9 @@ export class Receiver {
   private queue: Delivered[] = [];
   private draining: Promise<void> | null = null;
   private stopped = false;
+  /** Envelopes committed (or never processable) that the relay has not yet confirmed as acknowledged. */
+  private readonly unacked = new Set<number>();
+  private ackRetry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deps: EngineParts & {
@@ -51,6 +58,7 @@ export class Receiver {
     },
   ) {}
 
+  /** Adds pushed envelopes behind those waiting; one already waiting is not queued twice. */
   enqueue(envelopes: readonly Delivered[]): Promise<void> {
     const known = new Set(this.queue.map((e) => e.id));
     for (const e of envelopes) if (!known.has(e.id)) this.queue.push(e);
@@ -73,54 +81,82 @@ export class Receiver {
   stop(): void {
     this.stopped = true;
     this.queue = [];
+    if (this.ackRetry) clearTimeout(this.ackRetry);
   }
 
   private async run(): Promise<void> {
+    // Acknowledgements the relay has not taken yet (refused, or the connection dropped) go first.
+    await this.acknowledge();
     while (this.queue.length > 0 && !this.stopped) {
-      const batch = this.queue.slice(0, 200);
-      const acked: number[] = [];
-      let stop = false;
-      for (const envelope of batch) {
+      // Taken off the queue while it is worked on: a copy the relay pushes again meanwhile (after
+      // a reconnect) is queued anew and, its marker already committed, only acknowledged.
+      const batch = this.queue.splice(0, BATCH);
+      let queued = false;
+      let deferred = -1;
+      for (const [index, envelope] of batch.entries()) {
         if (this.stopped) return;
         // One envelope (decrypt, one commit) at a time on the main thread: clicks, IPC and timers
         // run in between, however long the backlog after a night locked.
         await yieldToEventLoop();
         if (this.stopped) return;
         try {
-          await this.process(envelope);
-          acked.push(envelope.id);
+          queued = (await this.process(envelope)) || queued;
+          this.unacked.add(envelope.id);
         } catch (err) {
           if (err instanceof Unprocessable) {
-            acked.push(envelope.id);
+            this.unacked.add(envelope.id);
             continue;
           }
           // Transient (the relay did not answer a directory look-up): keep this and later ones.
           this.deps.log('receive.deferred', { envelope: envelope.id, reason: err instanceof Error ? err.name : 'error' });
-          stop = true;
+          deferred = index;
           break;
         }
       }
-      if (acked.length > 0) {
-        try {
-          await this.deps.relay.request('envelope.ack', { ids: acked });
-        } catch {
-          // Not acknowledged: the relay re-delivers and the dedupe markers make that harmless.
-        }
-        const done = new Set(acked);
-        this.queue = this.queue.filter((e) => !done.has(e.id));
-      }
-      if (stop) {
+      // Receipts and replies of the whole batch leave in one outbox pass, not one pass each.
+      if (queued) this.deps.events.queued();
+      await this.acknowledge();
+      if (deferred >= 0) {
         // Try the same envelopes again shortly, in order; the relay keeps them until acknowledged.
+        const rest = batch.slice(deferred);
+        const again = new Set(rest.map((e) => e.id));
+        this.queue = [...rest, ...this.queue.filter((e) => !again.has(e.id))];
         setTimeout(() => void this.drain(), 2000).unref?.();
         return;
       }
     }
   }
 
-  private async process(envelope: Delivered): Promise<void> {
+  /**
+   * Tells the relay which envelopes are done with. Until it has been told, the relay keeps them
+   * and counts them against this device's delivery window, so a refused or lost acknowledgement
+   * is kept and sent again: after the wait a refusal names, or on the next connection.
+   */
+  private async acknowledge(): Promise<void> {
+    if (this.unacked.size === 0 || this.stopped) return;
+    const ids = [...this.unacked].slice(0, MAX_ACK_IDS);
+    try {
+      await this.deps.relay.request('envelope.ack', { ids });
+      for (const id of ids) this.unacked.delete(id);
+    } catch (err) {
+      const code = err instanceof RelayRequestError ? err.code : 'error';
+      this.deps.log('receive.ack_failed', { count: ids.length, code });
+      // Disconnected: the engine drains again once the relay has accepted this device.
+      if (code === 'disconnected' || this.ackRetry) return;
+      const wait = Math.min(Math.max(err instanceof RelayRequestError ? (err.retryAfterMs ?? 0) : 0, 200), 5000);
+      this.ackRetry = setTimeout(() => {
+        this.ackRetry = null;
+        void this.drain();
+      }, wait);
+      this.ackRetry.unref?.();
+    }
+  }
+
+  /** Processes one envelope; true when it queued something to send (a receipt, a reply). */
+  private async process(envelope: Delivered): Promise<boolean> {
     const { store, account, log } = this.deps;
     const marker = { senderUserId: envelope.senderUserId, senderDeviceId: envelope.senderDeviceId, senderMessageId: envelope.senderMessageId };
-    if (store.messages.hasMarker(marker)) return;
+    if (store.messages.hasMarker(marker)) return false;
     if (envelope.senderUserId === account.userId && envelope.senderDeviceId === account.deviceId) throw this.drop(envelope, 'from_self');
     const identityKey = await this.deps.directory.identityOf(envelope.senderUserId, envelope.senderDeviceId);
     if (!identityKey) throw this.drop(envelope, 'uncertified_sender');
@@ -142,7 +178,7 @@ export class Receiver {
       this.emit(effects);
       if (effects.attachment) this.deps.events.attachmentArrived(effects.attachment);
       log('receive.stored', { envelope: envelope.id, type: 'group' });
-      return;
+      return effects.queued;
     }
     const stored = store.sessions.get(envelope.senderUserId, envelope.senderDeviceId);
     let result: { session: Uint8Array; plaintext: Uint8Array; deviceKeys: DeviceKeys | null };
@@ -175,13 +211,13 @@ export class Receiver {
     this.emit(effects);
     if (effects.attachment) this.deps.events.attachmentArrived(effects.attachment);
     log('receive.stored', { envelope: envelope.id, type: body.t });
+    return effects.queued;
   }
 
   private emit(effects: GroupEffects): void {
     for (const id of effects.added) this.deps.events.added(id);
     for (const id of effects.statusChanged) this.deps.events.statusChanged(id);
     if (effects.conversationsChanged || effects.added.length > 0 || effects.statusChanged.length > 0) this.deps.events.conversationsChanged();
-    if (effects.queued) this.deps.events.queued();
     if (effects.timerChanged) this.deps.events.timerChanged();
   }
 
