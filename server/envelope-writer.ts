@@ -6,7 +6,7 @@
  * are acknowledged, and recipients pushed, only after the commit that made an envelope durable.
  * (Not to be confused with group.commit, a messaging group's membership change: commitGroupChange.)
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import type { AdminEvent } from './db/devices';
 import { RelayFailure } from './failure';
 import type { Logger } from './log';
@@ -61,10 +61,13 @@ export class EnvelopeWriter {
     private readonly log: Logger,
     onFatal: (error: Error) => void,
   ) {
-    this.worker = new Worker(new URL('./writer/worker.ts', import.meta.url), { workerData: options });
+    // The checkpoint thread asks the writer thread directly for its catch-up passes (checkpointer.ts).
+    const { port1, port2 } = new MessageChannel();
+    this.worker = new Worker(new URL('./writer/worker.ts', import.meta.url), { workerData: { ...options, checkpoints: port1 }, transferList: [port1] });
     this.worker.on('message', (message: FromWriter) => this.onMessage(message));
     this.checkpointer = new Worker(new URL('./writer/checkpointer.ts', import.meta.url), {
-      workerData: { dataDir: options.dataDir, sync: options.sync, intervalMs: CHECKPOINT_INTERVAL_MS },
+      workerData: { dataDir: options.dataDir, sync: options.sync, intervalMs: CHECKPOINT_INTERVAL_MS, writer: port2 },
+      transferList: [port2],
     });
     this.checkpointer.on('message', (message: FromWriter) => {
       if (message.type === 'warn') this.log.warn({ detail: message.message }, 'checkpoint thread');

@@ -4,28 +4,42 @@
  * latency spike for every envelope in the batch. The relay's own connections turn automatic
  * checkpoints off and this thread runs PASSIVE checkpoints instead, which proceed alongside the
  * writer without blocking it (WAL mode lets one checkpointer run concurrently with the writer).
+ *
+ * The WAL is rewound (written from its start again) only when a write begins with every frame
+ * already copied, which a busy writer never allows. RESTART or TRUNCATE would force it, but they
+ * hold the writer back, and a writer held back sleeps in SQLite's busy handler in steps of up to
+ * 100 ms: every envelope in flight would wait. So once the WAL is long, this thread copies all but
+ * the last few frames and then asks the writer thread (over its own port) for one PASSIVE pass
+ * between two batches; the next batch rewinds the log.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDatabase } from '../db/database';
 
 const port = parentPort;
 if (!port) throw new Error('writer/checkpointer.ts must run as a worker thread');
-const { dataDir, sync, intervalMs } = workerData as { dataDir: string; sync: 'full' | 'normal'; intervalMs: number };
+const { dataDir, sync, intervalMs, writer } = workerData as { dataDir: string; sync: 'full' | 'normal'; intervalMs: number; writer: MessagePort };
 const db = openDatabase(dataDir, sync);
 
-/**
- * A WAL that is fully checkpointed is only rewound when a write begins at an instant when nothing
- * is left to copy, which a busy writer never allows: the file would grow without end. So once the
- * PASSIVE pass has done the bulk of the copying, a RESTART pass (which holds the writer back while
- * it copies the few frames written since, syncs and rewinds the log) runs when the WAL passes
- * 256 MiB: rarely, because that pause is the relay's worst latency spike.
- */
-const RESTART_FRAMES = 65_536;
+/** Past this many WAL frames (16 MiB) the writer is asked to let the log rewind. */
+const REWIND_FRAMES = 4_096;
+/** What the writer thread is asked to copy at most: about a millisecond of work. */
+const CATCH_UP_FRAMES = 100;
+const CATCH_UP_PASSES = 8;
+
+const passive = () => (db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[])[0];
+let waiting = false;
+writer.on('message', (message: { type: 'caught-up' }) => {
+  if (message.type === 'caught-up') waiting = false;
+});
 
 const timer = setInterval(() => {
+  if (waiting) return;
   try {
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
-    if (result && result.log > RESTART_FRAMES) db.pragma('wal_checkpoint(RESTART)');
+    let result = passive();
+    if (!result || result.log <= REWIND_FRAMES) return;
+    for (let pass = 0; pass < CATCH_UP_PASSES && result && result.log - result.checkpointed > CATCH_UP_FRAMES; pass++) result = passive();
+    waiting = true;
+    writer.postMessage({ type: 'catch-up' });
   } catch (error) {
     port.postMessage({ type: 'warn', message: `checkpoint failed: ${(error as Error).message}` });
   }
@@ -34,6 +48,7 @@ const timer = setInterval(() => {
 port.on('message', (message: { type: 'close' }) => {
   if (message.type !== 'close') return;
   clearInterval(timer);
+  writer.close();
   // A final full checkpoint keeps the WAL small for the next start.
   try {
     db.pragma('wal_checkpoint(TRUNCATE)');

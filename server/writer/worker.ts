@@ -3,14 +3,14 @@
  * WAL checkpoints would stall every socket if they ran on the main thread; here they stall only
  * this thread, while the main thread keeps reading packets and builds the next batch.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDatabase } from '../db/database';
 import { BatchApplier } from './apply';
 import { packOutcomes, unpackBatch, type FromWriter, type ToWriter, type WriterOptions } from './messages';
 
 const port = parentPort;
 if (!port) throw new Error('writer/worker.ts must run as a worker thread');
-const options = workerData as WriterOptions;
+const options = workerData as WriterOptions & { checkpoints: MessagePort };
 const db = openDatabase(options.dataDir, options.sync, { autoCheckpoint: false });
 // The dedupe and per-recipient indexes are written at random places: keep them in memory
 // (64 MiB instead of SQLite's 2 MiB default) rather than re-reading pages for every batch.
@@ -50,10 +50,22 @@ port.on('message', (message: ToWriter) => {
       }
       return;
     case 'close':
+      options.checkpoints.close();
       db.close();
       reply({ type: 'closed' });
       port.close();
       return;
   }
+});
+// The checkpoint thread has copied all but the last few frames of a long WAL and waits: one
+// PASSIVE pass here, between two batches, copies the rest, so the next batch rewinds the log.
+options.checkpoints.on('message', (message: { type: 'catch-up' }) => {
+  if (message.type !== 'catch-up') return;
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    reply({ type: 'warn', message: `catch-up checkpoint failed: ${(error as Error).message}` });
+  }
+  options.checkpoints.postMessage({ type: 'caught-up' });
 });
 reply({ type: 'ready' });
