@@ -41,6 +41,8 @@ const options = {
   /** How often the relay looks for revocations written by the CLI. */
   'admin-poll-ms': [z.coerce.number().int().min(50), 1000],
   'auth-timeout-ms': [z.coerce.number().int().min(100), 10_000],
+  /** A connected device that acknowledges nothing this long gets its unacknowledged envelopes again. */
+  'redeliver-after-ms': [z.coerce.number().int().min(500), 60_000],
 } as const satisfies Record<string, readonly [z.ZodType, unknown]>;
 
 type OptionName = keyof typeof options;
@@ -68,6 +70,7 @@ export interface Config {
   prekeyLowThreshold: number;
   adminPollMs: number;
   authTimeoutMs: number;
+  redeliverAfterMs: number;
 }
 
 export class ConfigError extends Error {
@@ -135,6 +138,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     prekeyLowThreshold: read('prekey-low-threshold'),
     adminPollMs: read('admin-poll-ms'),
     authTimeoutMs: read('auth-timeout-ms'),
+    redeliverAfterMs: read('redeliver-after-ms'),
   };
   return {
     config,

@@ -97,6 +97,11 @@ export async function startRelay(config: Config, log: Logger): Promise<RunningRe
   const io = createSocketServer(server, ctx);
   const stopAdminWatch = watchAdminEvents(ctx, tokens);
   const stopSweeper = startSweeper(ctx, tokens);
+  const redeliver = setInterval(() => {
+    const count = delivery.redeliverStalled(registry.sessions(), config.redeliverAfterMs);
+    if (count > 0) log.warn({ devices: count }, 'pushed unacknowledged envelopes again to devices that acknowledged nothing');
+  }, Math.min(15_000, Math.max(250, config.redeliverAfterMs / 4)));
+  redeliver.unref();
 
   // First line on stdout, so that scripts and tests can read the bound port from it.
   log.info({ port, origin, dataDir: config.dataDir, sync: config.sync }, 'relay listening');
@@ -112,6 +117,7 @@ export async function startRelay(config: Config, log: Logger): Promise<RunningRe
     async close() {
       stopAdminWatch();
       stopSweeper();
+      clearInterval(redeliver);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await writer.close();
       db.close();

@@ -6,8 +6,9 @@
  * when the writer reports the commit, without a read. The writer commits one batch at a time in
  * seq order, and everything here runs synchronously on the main thread, so "pushed" is always a
  * prefix of the device's queue up to `cursor`, whichever path pushed it.
- * Unacknowledged envelopes are pushed again only on the next connection (at-least-once; clients
- * dedupe by id).
+ * Unacknowledged envelopes are pushed again on the next connection (at-least-once; clients
+ * dedupe by id), or on this one once the device has acknowledged nothing for a while with some in
+ * flight: an acknowledgement lost on a live connection must not hold its window until it drops.
  */
 import type { DeliveredEnvelope } from '../../protocol/relay';
 import type { z } from 'zod';
@@ -69,11 +70,29 @@ export class DeliveryPump {
   }
 
   acked(session: Session, seqs: number[]): void {
+    session.progressAt = Date.now();
     for (const seq of seqs) session.inflight.delete(seq);
     if (!session.caughtUp && session.inflight.size <= DELIVERY_WINDOW / 2) this.pump(session);
   }
 
+  /**
+   * Starts delivery again from the database for every connected device that has had envelopes in
+   * flight and acknowledged nothing for `afterMs`; returns how many. What it had processed comes
+   * again and is only acknowledged (its dedupe marker), and its queue moves again.
+   */
+  redeliverStalled(sessions: Iterable<Session>, afterMs: number, now = Date.now()): number {
+    let count = 0;
+    for (const session of sessions) {
+      if (!session.connected || session.inflight.size === 0 || now - session.progressAt < afterMs) continue;
+      session.progressAt = now;
+      this.start(session);
+      count += 1;
+    }
+    return count;
+  }
+
   private push(session: Session, envelopes: LiveEnvelope[]): void {
+    if (session.inflight.size === 0) session.progressAt = Date.now();
     for (const envelope of envelopes) session.inflight.add(envelope.id);
     const last = envelopes[envelopes.length - 1];
     if (last) session.cursor = last.id;

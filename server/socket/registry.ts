@@ -41,6 +41,10 @@ export class SessionRegistry {
     }
   }
 
+  sessions(): IterableIterator<Session> {
+    return this.byDevice.values();
+  }
+
   get size(): number {
     return this.byDevice.size;
   }

@@ -23,6 +23,8 @@ export class Session {
   cursor = 0;
   caughtUp = false;
   readonly inflight = new Set<number>();
+  /** When the device last acknowledged, or was pushed something with nothing in flight (ms). */
+  progressAt = 0;
 
   constructor(
     readonly socket: Socket,
