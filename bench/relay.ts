@@ -34,7 +34,8 @@ interface PhaseResult {
   maxRate: number;
   maxRateRounds: number[];
   serverCpuUsPerEnvelope: number;
-  latency: { offered: number; achieved: number; p50: number; p99: number };
+  /** loopMaxMs: the server main thread's longest event-loop stall while the latency was measured. */
+  latency: { offered: number; achieved: number; p50: number; p99: number; loopMaxMs: number };
   /** Per idle connection: main-thread V8 heap + buffers, and process RSS (noisier). */
   idleConnection: { heapBytes: number; rssBytes: number };
 }
@@ -71,7 +72,7 @@ function startChild(args: string[]): ChildProcess {
   // BENCH_RELAY_CPU_PROFILE=<dir> writes V8 CPU profiles of the relay's threads there.
   const profile = process.env.BENCH_RELAY_CPU_PROFILE;
   const extra = profile && args[0] === 'server/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const child = spawn(process.execPath, [...extra, '--expose-gc', '--import', GC_ON_SIGUSR2, '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...extra, '--expose-gc', '--import', GC_ON_SIGUSR2, '--import', LOOP_DELAY, '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let buffered = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
@@ -79,6 +80,7 @@ function startChild(args: string[]): ChildProcess {
     buffered = lines.pop() ?? '';
     for (const line of lines) {
       if (line.startsWith('GCMEM ')) child.emit('gcmem', JSON.parse(line.slice(6)) as NodeJS.MemoryUsage);
+      else if (line.startsWith('LOOP ')) child.emit('loop', Number(line.slice(5)));
       else process.stderr.write(`${line}\n`);
     }
   });
@@ -88,6 +90,17 @@ function startChild(args: string[]): ChildProcess {
 /** Preloaded into each server: on SIGUSR2, a full GC, then memory use reported on stderr. */
 const GC_ON_SIGUSR2 =
   'data:text/javascript,process.on("SIGUSR2",()=>{globalThis.gc();process.stderr.write("GCMEM "+JSON.stringify(process.memoryUsage())+"\\n")})';
+
+/**
+ * Preloaded into each server: every second, the main thread's longest event-loop stall in that
+ * second (ms, beyond the 10 ms sampling interval) on stderr. Worker threads inherit the preload
+ * and skip it: their loops block on commits by design.
+ */
+const LOOP_DELAY = `data:text/javascript,${encodeURIComponent(
+  'import{monitorEventLoopDelay}from"node:perf_hooks";import{isMainThread}from"node:worker_threads";' +
+    'if(isMainThread){const h=monitorEventLoopDelay({resolution:10});h.enable();' +
+    'setInterval(()=>{process.stderr.write("LOOP "+Math.max(0,h.max/1e6-10).toFixed(1)+"\\n");h.reset()},1000).unref()}',
+)}`;
 
 /** Main-thread heap (V8 heap + buffers) after a full GC. */
 async function settledHeap(child: ChildProcess): Promise<number> {
@@ -170,12 +183,17 @@ function authenticateDevices(url: string, enrolled: Awaited<ReturnType<typeof en
  * outstanding. Open loop (rate given): sends at that total rate regardless of replies.
  * Returns delivered envelopes per second and latencies (ms) measured after the warm-up.
  */
-async function drive(server: number, devices: Device[], payload: string, seconds: number, rate?: number): Promise<{ rate: number; latencies: number[]; cpuUsPerEnvelope: number }> {
+async function drive(server: ChildProcess, devices: Device[], payload: string, seconds: number, rate?: number): Promise<{ rate: number; latencies: number[]; cpuUsPerEnvelope: number; loopMaxMs: number }> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let delivered = 0;
   let measuring = false;
   let running = true;
+  let loopMaxMs = 0;
+  const onLoop = (stall: number) => {
+    if (measuring) loopMaxMs = Math.max(loopMaxMs, stall);
+  };
+  server.on('loop', onLoop);
   const handlers = devices.map((device) => {
     const handler = (batch: { envelopes: { id: number; senderMessageId: string }[] }) => {
       const now = performance.now();
@@ -225,16 +243,17 @@ async function drive(server: number, devices: Device[], payload: string, seconds
   await sleep(warmup * 1000);
   measuring = true;
   const measuredFrom = performance.now();
-  const cpuFrom = cpuMs(server);
+  const cpuFrom = cpuMs(server.pid ?? 0);
   await sleep((seconds - warmup) * 1000);
   measuring = false;
-  const cpuUsPerEnvelope = ((cpuMs(server) - cpuFrom) * 1000) / Math.max(1, delivered);
+  const cpuUsPerEnvelope = ((cpuMs(server.pid ?? 0) - cpuFrom) * 1000) / Math.max(1, delivered);
   const elapsed = (performance.now() - measuredFrom) / 1000;
   running = false;
   await Promise.race([Promise.all(loops), sleep(5000)]);
   await sleep(500); // let in-flight deliveries drain before the next phase
   devices.forEach((device, i) => device.socket.off('envelope.deliver', handlers[i]));
-  return { rate: delivered / elapsed, latencies, cpuUsPerEnvelope };
+  server.off('loop', onLoop);
+  return { rate: delivered / elapsed, latencies, cpuUsPerEnvelope, loopMaxMs };
 }
 
 /** Message ids are unique across phases: the relay would rightly drop a repeated one as a duplicate. */
@@ -323,8 +342,8 @@ async function main(): Promise<void> {
   const fixedRate = values.rate === undefined ? undefined : Number(values.rate);
   for (let round = 1; fixedRate === undefined && round <= Number(values.rounds); round++) {
     log(`maximum rate, round ${round}: bare socket.io, then relay`);
-    bareRounds.push(await drive(echo.pid ?? 0, bare.devices, payload, Number(values.seconds)));
-    relayRounds.push(await drive(relay.pid ?? 0, wardline.devices, payload, Number(values.seconds)));
+    bareRounds.push(await drive(echo, bare.devices, payload, Number(values.seconds)));
+    relayRounds.push(await drive(relay, wardline.devices, payload, Number(values.seconds)));
   }
   const bareMax = median(bareRounds.map((r) => r.rate));
   const relayMax = median(relayRounds.map((r) => r.rate));
@@ -332,14 +351,14 @@ async function main(): Promise<void> {
   // 3. Latency at a fixed offered load: half the relay's maximum (or --rate).
   const offered = fixedRate ?? Math.round(relayMax / 2);
   log(`latency at ${offered} envelopes/s: relay, then bare socket.io`);
-  const relayLatency = await drive(relay.pid ?? 0, wardline.devices, payload, Number(values['latency-seconds']), offered);
-  const bareLatency = await drive(echo.pid ?? 0, bare.devices, payload, Number(values['latency-seconds']), offered);
+  const relayLatency = await drive(relay, wardline.devices, payload, Number(values['latency-seconds']), offered);
+  const bareLatency = await drive(echo, bare.devices, payload, Number(values['latency-seconds']), offered);
 
   const summary = (rounds: typeof bareRounds, latency: typeof bareLatency, memory: { heap: number; rss: number }): PhaseResult => ({
     maxRate: Math.round(median(rounds.map((r) => r.rate))),
     maxRateRounds: rounds.map((r) => Math.round(r.rate)),
     serverCpuUsPerEnvelope: Math.round(median(rounds.map((r) => r.cpuUsPerEnvelope))),
-    latency: { offered, achieved: Math.round(latency.rate), p50: round(percentile(latency.latencies, 50)), p99: round(percentile(latency.latencies, 99)) },
+    latency: { offered, achieved: Math.round(latency.rate), p50: round(percentile(latency.latencies, 50)), p99: round(percentile(latency.latencies, 99)), loopMaxMs: round(latency.loopMaxMs) },
     idleConnection: { heapBytes: Math.round(memory.heap), rssBytes: Math.round(memory.rss) },
   });
   const result = {
@@ -370,6 +389,7 @@ function printTable(result: { devices: number; payloadBytes: number; cpus: numbe
   row('server CPU per envelope (us)', String(result.bare.serverCpuUsPerEnvelope), String(result.relay.serverCpuUsPerEnvelope));
   row(`latency p50 @ ${offered}/s (ms)`, String(result.bare.latency.p50), String(result.relay.latency.p50));
   row(`latency p99 @ ${offered}/s (ms)`, String(result.bare.latency.p99), String(result.relay.latency.p99));
+  row('main-thread stall max at that load (ms)', String(result.bare.latency.loopMaxMs), String(result.relay.latency.loopMaxMs));
   row('achieved at that load (/s)', String(result.bare.latency.achieved), String(result.relay.latency.achieved));
   const kib = (bytes: number) => (bytes / 1024).toFixed(1);
   row('idle connection: heap after GC (KiB)', kib(result.bare.idleConnection.heapBytes), kib(result.relay.idleConnection.heapBytes));
