@@ -128,18 +128,23 @@ export class MessageRepo {
   }
 
   /**
-   * A clinician deletes messages (after exporting them to the record): like remove() for each, in
-   * one transaction, and then the FTS index is merged ('optimize') as after a retention delete: a
-   * delete only adds tombstones, and the older segments would keep the deleted words otherwise.
-   * Returns how many were deleted.
+   * A clinician deletes messages (after exporting them to the record): remove() for each in one
+   * transaction, then the search index merged as after a retention delete. Returns how many.
    */
   removeMany(ids: readonly string[]): number {
     return this.c.tx(() => {
-      let deleted = 0;
-      for (const id of ids) deleted += this.c.run('DELETE FROM messages WHERE id = ?', id).changes;
-      if (deleted > 0) this.c.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
+      const deleted = ids.filter((id) => this.remove(id)).length;
+      if (deleted > 0) this.mergeSearchIndex();
       return deleted;
     });
+  }
+
+  /**
+   * Merges the FTS index into one segment ('optimize') after a delete: a delete only adds
+   * tombstones, and the older segments would keep the deleted words otherwise.
+   */
+  private mergeSearchIndex(): void {
+    this.c.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
   }
 
   /** The local message an envelope was stored as, found through its dedupe marker. */
@@ -212,7 +217,7 @@ export class MessageRepo {
         cutoff,
       )?.n ?? 0;
       const messages = this.c.run('DELETE FROM messages WHERE sort_at < ?', cutoff).changes;
-      if (messages > 0) this.c.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
+      if (messages > 0) this.mergeSearchIndex();
       return { messages, attachments };
     });
   }
@@ -227,7 +232,7 @@ export class MessageRepo {
     return this.c.tx(() => {
       const attachments = this.c.get<{ n: number }>(`SELECT count(*) AS n FROM attachments WHERE message_id IN (${expired})`, now)?.n ?? 0;
       const messages = this.c.run(`DELETE FROM messages WHERE id IN (${expired})`, now).changes;
-      if (messages > 0) this.c.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
+      if (messages > 0) this.mergeSearchIndex();
       return { messages, attachments };
     });
   }
