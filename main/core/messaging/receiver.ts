@@ -133,22 +133,23 @@ export class Receiver {
    * is kept and sent again: after the wait a refusal names, or on the next connection.
    */
   private async acknowledge(): Promise<void> {
-    if (this.unacked.size === 0 || this.stopped) return;
-    const ids = [...this.unacked].slice(0, MAX_ACK_IDS);
-    try {
-      await this.deps.relay.request('envelope.ack', { ids });
+    while (this.unacked.size > 0 && !this.stopped) {
+      const ids = [...this.unacked].slice(0, MAX_ACK_IDS);
+      try {
+        await this.deps.relay.request('envelope.ack', { ids });
+      } catch (err) {
+        const failure = err instanceof RelayRequestError ? err : null;
+        this.deps.log('receive.ack_failed', { count: ids.length, code: failure?.code ?? 'error' });
+        // Disconnected: the engine drains again once the relay has accepted this device.
+        if (failure?.code === 'disconnected' || this.ackRetry) return;
+        this.ackRetry = setTimeout(() => {
+          this.ackRetry = null;
+          void this.drain();
+        }, Math.min(Math.max(failure?.retryAfterMs ?? 0, 200), 5000));
+        this.ackRetry.unref?.();
+        return;
+      }
       for (const id of ids) this.unacked.delete(id);
-    } catch (err) {
-      const code = err instanceof RelayRequestError ? err.code : 'error';
-      this.deps.log('receive.ack_failed', { count: ids.length, code });
-      // Disconnected: the engine drains again once the relay has accepted this device.
-      if (code === 'disconnected' || this.ackRetry) return;
-      const wait = Math.min(Math.max(err instanceof RelayRequestError ? (err.retryAfterMs ?? 0) : 0, 200), 5000);
-      this.ackRetry = setTimeout(() => {
-        this.ackRetry = null;
-        void this.drain();
-      }, wait);
-      this.ackRetry.unref?.();
     }
   }
 
