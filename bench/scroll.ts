@@ -20,7 +20,7 @@ const FRAMES = 600;
 
 async function main(): Promise<void> {
   const relay = await startRelay();
-  const host = await startHost(mkdtempSync(join(tmpdir(), 'wardline-scroll-')), { testHooks: true });
+  const host = await startHost(mkdtempSync(join(tmpdir(), 'wardline-scroll-')), { testHooks: true, coreInProcess: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
   try {
     const me = await addUser(relay.dataDir, 'sokoro', 'Dr Sam Okoro');

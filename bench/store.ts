@@ -6,17 +6,17 @@
  * through the vault like the app does) and once on plain better-sqlite3 with the same schema,
  * settings and workload. Reports insert throughput, unlock/open time (KDF separately), newest-page
  * and search latency, and how long the main thread's event loop stalls while the store is busy:
- * under the app's own load (messages arriving one per commit, searches in between) with the store
- * on the main thread as the app runs it, and under bulk 1,000-message commits on the main thread
- * and in a worker thread. Both stores checkpoint their WAL on a
- * thread of their own, as the app does (main/core/store/checkpoint); the insert rows give wall-clock
+ * with the store on the main thread (the app's own load, messages arriving one per commit with
+ * searches in between, and bulk 1,000-message commits), with the store in a worker thread, and
+ * last the app as it runs (store-app.ts): main/core in a worker thread, unlocking the full profile
+ * with a retention sweep and receiving a burst from a colleague through the real relay, with the
+ * main thread's stall and the core's answer times. Both stores checkpoint their WAL on a thread of
+ * their own, as the app does (main/core/store/checkpoint); the insert rows give wall-clock
  * throughput, the inserting thread's CPU time, and all work including the checkpoint threads.
  * Prints a table; --json adds one line.
  *
- * Workload: chat-like. Conversations are busy in bursts (a run continues with p=0.8, otherwise a
- * Zipf-chosen conversation takes over), message ids are time-ordered (as the store README asks),
- * bodies are 5-24 words from a Zipf vocabulary, inserted 10,000 per transaction. --round-robin
- * spreads consecutive messages over all conversations instead: the worst case for index locality.
+ * Workload (store-workload.ts): chat-like, 10,000 messages per transaction; --round-robin spreads
+ * consecutive messages over all conversations, the worst case for index locality.
  */
 import PlainDatabase from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +26,9 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { openStore, openStoreInWorker } from '../main/core/store';
 import type { AsyncStore, NewMessage, Store } from '../main/core/store';
+import { prepareAppPhase } from './store-app';
+import type { AppFigures } from './store-app';
+import { chatWorkload, rng } from './store-workload';
 import { Checkpointer } from '../main/core/store/checkpoint/checkpointer';
 import { applyConnectionSettings, openEncryptedHandle } from '../main/core/store/connection';
 import { bindStore } from '../main/core/store/store';
@@ -47,83 +50,15 @@ const SEARCH_QUERIES = 1_000;
 const STALL_MESSAGES = 50_000;
 const RECEIVE_MESSAGES = 10_000;
 const PIN = '482913';
+/** The app phase's policy: about half of the 12-day history is older than this. */
+const RETENTION_DAYS = 6;
 
-// ---- deterministic workload -------------------------------------------------------------------
+// ---- the workload: bench/store-workload.ts ------------------------------------------------------
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tor', 'sa', 'vel', 'di', 'pra', 'nu', 'ost', 'em', 'ix', 'qua', 'bel', 'cor'];
-const CLINICAL = ['patient', 'bed', 'ward', 'potassium', 'sodium', 'review', 'handover', 'sepsis', 'bloods', 'xray', 'discharge', 'theatre', 'obs', 'stable', 'pain', 'fever'];
-const VOCAB: string[] = (() => {
-  const r = rng(7);
-  const words = new Set<string>(CLINICAL);
-  while (words.size < 20_000) {
-    let w = '';
-    for (let n = 2 + Math.floor(r() * 3); n > 0; n--) w += SYLLABLES[Math.floor(r() * SYLLABLES.length)];
-    words.add(w);
-  }
-  return [...words];
-})();
-// Zipf(1) over the vocabulary: a few words are everywhere, most are rare, like real chat.
-const ZIPF_CDF: number[] = (() => {
-  let sum = 0;
-  const cdf = VOCAB.map((_, r) => (sum += 1 / (r + 1)));
-  return cdf.map((c) => c / sum);
-})();
-function zipfWord(r: () => number): string {
-  const x = r();
-  let lo = 0;
-  let hi = ZIPF_CDF.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((ZIPF_CDF[mid] ?? 1) < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return VOCAB[lo] ?? 'ward';
-}
-
-let current = 0;
-function conversationFor(i: number, r: () => number): number {
-  if (ROUND_ROBIN) return i % CONVERSATIONS;
-  if (r() > 0.8) current = Math.min(CONVERSATIONS - 1, Math.floor(Math.exp(r() * Math.log(CONVERSATIONS))));
-  return current;
-}
-
-function batchOf(start: number, count: number, r: () => number): NewMessage[] {
-  const out: NewMessage[] = [];
-  for (let i = start; i < start + count; i++) {
-    const id = `m${String(i).padStart(10, '0')}`;
-    const words: string[] = [];
-    for (let n = 5 + Math.floor(r() * 20); n > 0; n--) words.push(zipfWord(r));
-    const incoming = r() < 0.6;
-    const t = 1_700_000_000_000 + i * 1_000;
-    out.push({
-      id, conversationId: `c${conversationFor(i, r)}`, direction: incoming ? 'in' : 'out',
-      senderUserId: incoming ? `u${i % 97}` : 'me', senderDeviceId: 'd1', senderMessageId: id,
-      body: words.join(' '), status: incoming ? 'received' : 'delivered', sentAt: t, receivedAt: incoming ? t + 50 : null,
-    });
-  }
-  return out;
-}
-
-/** Search terms like a clinician's: one or two words of middling frequency, sometimes a prefix. */
-function searchQueries(n: number): string[] {
-  const r = rng(99);
-  const pick = () => VOCAB[20 + Math.floor(r() * 4_000)] ?? 'ward';
-  return Array.from({ length: n }, () => {
-    const q = r() < 0.5 ? pick() : `${pick()} ${pick()}`;
-    return r() < 0.3 ? q.slice(0, Math.max(3, q.length - 2)) : q;
-  });
-}
+// The history spans the last 12 days (at least a second apart), ending now: the app phase's
+// retention policy then has about half of it to delete, as a ward's first sweep after a policy change would.
+const STEP_MS = Math.max(1_000, Math.floor((12 * 86_400_000) / MESSAGES));
+const { batchOf, searchQueries } = chatWorkload({ conversations: CONVERSATIONS, roundRobin: ROUND_ROBIN, baseTime: Date.now() - MESSAGES * STEP_MS, stepMs: STEP_MS });
 
 // ---- measurement helpers ------------------------------------------------------------------------
 
@@ -226,7 +161,7 @@ async function stallDuring(work: () => Promise<void>): Promise<Stall> {
 }
 
 /**
- * The app's own load on its main thread: messages arriving one per commit (message, ratchet
+ * The app's own load, with the store on the calling thread (the core in-process): messages arriving one per commit (message, ratchet
  * record and dedupe marker, as the receiver stores them, yielding between envelopes), and every
  * 100 of them what a clinician does meanwhile: a search, the conversation list, a page.
  */
@@ -263,6 +198,7 @@ async function busy(firstId: number, step: (batch: NewMessage[], q: string) => P
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'wardline-bench-'));
+  let closeApp = async () => undefined as unknown;
   const log = (line: string) => {
     if (!JSON_OUT) process.stderr.write(`${line}\n`);
   };
@@ -291,8 +227,11 @@ async function main(): Promise<void> {
       return bindStore(openEncryptedHandle(path, k, create), (h) => (encCheckpoints = new Checkpointer(h, path, k)));
     };
     // Encrypted: enrolled and unlocked through the vault exactly as the app does.
+    // The profile is enrolled through the relay by the app's core (store-app.ts), then filled here.
+    const app = await prepareAppPhase(root, dataDir, PIN);
+    closeApp = () => app.close();
     const vault = new ProfileVault({ dataDir, deviceSecrets: secrets, allowInsecureDeviceSecret: true, open: keepKey, argon2id: timedKdf });
-    const enrolled = await vault.enrol({ displayName: 'Bench', userId: 'bench@ward', pin: PIN });
+    const enrolled = await vault.unlock(app.profileId, PIN);
     const plainPath = join(root, 'plain.db');
     const plainDb = new PlainDatabase(plainPath);
     applyConnectionSettings(plainDb);
@@ -325,7 +264,7 @@ async function main(): Promise<void> {
     await plain.close();
     log('queries done; measuring event-loop stalls');
 
-    // The store on the main thread with its checkpoint thread, as the app opens it.
+    // The store on the main thread with its checkpoint thread, as the in-process core opens it.
     const onMain = openStore(dbPath, key, { checkpointer: {} });
     const appStall = await stallDuring(() => receiving(onMain, MESSAGES, RECEIVE_MESSAGES));
     const mainStall = await stallDuring(() => busy(MESSAGES + RECEIVE_MESSAGES, async (b, q) => {
@@ -345,10 +284,13 @@ async function main(): Promise<void> {
     const offThread = new ProfileVault<AsyncStore>({ dataDir, deviceSecrets: secrets, allowInsecureDeviceSecret: true, open: openInWorker(), argon2id: argon2idInWorker() });
     const unlockOffThread = await stallDuring(async () => (await offThread.unlock(enrolled.profileId, PIN)).lock());
 
-    const result = buildResult({ insert, unlockMs, kdfMs: unlockKdfMs, openRuns, enc, pl, stalls: { idle, appStall, mainStall, workerStall, unlockInThread, unlockOffThread } });
+    log('the app: core in a worker, unlock with a retention sweep, a burst arriving');
+    const appFigures = await app.measure(RETENTION_DAYS, searchQueries(200));
+    const result = buildResult({ insert, unlockMs, kdfMs: unlockKdfMs, openRuns, enc, pl, stalls: { idle, appStall, mainStall, workerStall, unlockInThread, unlockOffThread }, app: appFigures });
     printTable(result);
     if (JSON_OUT) process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
+    await closeApp();
     rmSync(root, { recursive: true, force: true });
   }
 }
@@ -361,13 +303,14 @@ interface Measured {
   enc: ReturnType<typeof queries>;
   pl: ReturnType<typeof queries>;
   stalls: Record<'idle' | 'appStall' | 'mainStall' | 'workerStall' | 'unlockInThread' | 'unlockOffThread', Stall>;
+  app: AppFigures;
 }
 
 const r1 = (x: number) => +x.toFixed(1);
 const r3 = (x: number) => +x.toFixed(3);
 const stallOf = (x: Stall) => ({ max: r1(x.maxMs), p99: r1(x.p99Ms) });
 
-function buildResult({ insert, unlockMs, kdfMs, openRuns, enc, pl, stalls }: Measured) {
+function buildResult({ insert, unlockMs, kdfMs, openRuns, enc, pl, stalls, app }: Measured) {
   return {
     messages: MESSAGES, conversations: CONVERSATIONS, batch: BATCH, roundRobin: ROUND_ROBIN,
     insertPerSec: {
@@ -388,6 +331,12 @@ function buildResult({ insert, unlockMs, kdfMs, openRuns, enc, pl, stalls }: Mea
       storeInWorker: stallOf(stalls.workerStall),
       unlockKdfOnMainThread: stallOf(stalls.unlockInThread),
       unlockKdfAndStoreInWorkers: stallOf(stalls.unlockOffThread),
+      appCoreInWorker: { max: r1(app.mainStallMaxMs), p99: r1(app.mainStallP99Ms) },
+    },
+    app: {
+      retentionDays: RETENTION_DAYS, swept: app.swept, unlockWithSweepMs: Math.round(app.unlockMs), burst: { messages: app.burst.messages, ms: Math.round(app.burst.ms) },
+      callDuringUnlockMaxMs: r1(app.callDuringUnlockMaxMs),
+      callDuringBurstMs: { p50: r1(app.callP50Ms), p99: r1(app.callP99Ms), max: r1(app.callMaxMs) },
     },
   };
 }
@@ -415,11 +364,16 @@ function printTable(r: BenchResult): void {
   row('search p99 (ms)', String(r.searchMs.encrypted.p99), String(r.searchMs.plain.p99), '<50', r.searchMs.encrypted.p99 < 50);
   const st = r.eventLoopStallMs;
   row('event-loop stall max (ms): idle', String(st.idleBaseline.max), '', 'baseline');
-  row('  app: receiving + searching, main thread', String(st.appReceivingOnMainThread.max), '', '<50', st.appReceivingOnMainThread.max < 50);
+  row('  receiving + searching, main thread', String(st.appReceivingOnMainThread.max), '', '');
   row('  bulk 1,000-message commits, main thread', String(st.bulkOnMainThread.max), '', '');
   row('  bulk 1,000-message commits, in worker', String(st.storeInWorker.max), '', '<50', st.storeInWorker.max < 50);
   row('  unlock, KDF on main thread', String(st.unlockKdfOnMainThread.max), '', '');
   row('  unlock, KDF + store in workers', String(st.unlockKdfAndStoreInWorkers.max), '', '<50', st.unlockKdfAndStoreInWorkers.max < 50);
+  row('  the app: core in a worker (all below)', String(st.appCoreInWorker.max), '', '<50', st.appCoreInWorker.max < 50);
+  row(`app: unlock + sweep of ${r.app.swept} (ms)`, String(r.app.unlockWithSweepMs), '', '');
+  row('  a call\'s longest wait meanwhile (ms)', String(r.app.callDuringUnlockMaxMs), '', '');
+  row(`app: ${r.app.burst.messages} arriving from Bob (ms)`, String(r.app.burst.ms), '', '');
+  row('  her calls meanwhile p50/p99/max (ms)', `${r.app.callDuringBurstMs.p50}/${r.app.callDuringBurstMs.p99}/${r.app.callDuringBurstMs.max}`, '', '');
 }
 
 await main();

@@ -13,6 +13,8 @@ for (const dir of ['dist/main', 'dist/preload', 'dist/harness', 'dist/server']) 
 await vite({ configFile: 'vite.config.ts', logLevel: 'warn' });
 await Promise.all([
   esbuild({ ...node, entryPoints: ['main/app/main.ts'], outfile: 'dist/main/index.cjs' }),
+  // main/core runs in a worker thread, so the store and the engine never hold up the main process.
+  esbuild({ ...node, entryPoints: ['main/core/host/worker-entry.ts'], outfile: 'dist/main/core-worker.cjs' }),
   // Argon2id runs in a worker thread so unlocking never freezes the main process (~0.4 s of KDF).
   esbuild({ ...node, entryPoints: ['main/core/vault/kdf-worker.ts'], outfile: 'dist/main/kdf-worker.cjs', sourcemap: false }),
   // WAL checkpoints (decrypt + re-encrypt every page copied) run beside the store, never in a commit.

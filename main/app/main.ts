@@ -1,11 +1,9 @@
 import { app, clipboard, dialog, ipcMain, Notification, powerMonitor, protocol, safeStorage, session } from 'electron';
 import type { BrowserWindow } from 'electron';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createApi } from '../core/api';
-import { createCore } from '../core/core';
-import { argon2idInWorker } from '../core/vault';
-import type { Core } from '../core/core';
+import { spawnCoreWorker } from '../core/host/client';
 import { serveAppRequest } from './app-protocol';
 import { electronClipboard } from './clipboard';
 import { applyContentProtection, watchHideShortcut } from './content-protection';
@@ -56,16 +54,26 @@ function start(): void {
     app.quit();
     return;
   }
-  const core: Core = createCore({
-    dataDir: app.getPath('userData'),
-    host: 'electron',
-    version: app.getVersion(),
-    deviceSecrets,
-    runtime: {
-      argon2id: argon2idInWorker({ workerUrl: pathToFileURL(join(__dirname, 'kdf-worker.cjs')) }),
-      checkpointer: { workerUrl: pathToFileURL(join(__dirname, 'checkpoint-worker.cjs')) },
+  // main/core runs in a worker thread: the store, the engine and the vault never hold up this
+  // thread, which keeps only what needs Electron (IPC, the window, safeStorage, powerMonitor,
+  // the clipboard, notifications) and lends those to the core (main/core/host).
+  let quitting = false;
+  const built = (name: string) => pathToFileURL(join(__dirname, name));
+  // The bundle (dist/main) has its workers beside it; run from source (the unit test), the core's own sources load under tsx.
+  const bundled = existsSync(join(__dirname, 'core-worker.cjs'));
+  const core = spawnCoreWorker(
+    {
+      dataDir: app.getPath('userData'),
+      host: 'electron',
+      version: app.getVersion(),
+      deviceSecret: { name: deviceSecrets.name, secure: deviceSecrets.secure },
+      idle: 'host',
+      clipboard: 'host',
+      notifications: true,
+      ...(bundled ? { workers: { kdf: built('kdf-worker.cjs').href, checkpoint: built('checkpoint-worker.cjs').href } } : {}),
     },
-    workstation: {
+    {
+      deviceSecrets,
       idle: powerIdleSource(powerMonitor),
       clipboard: electronClipboard(clipboard),
       showNotification: electronNotificationSink(Notification, () => {
@@ -73,16 +81,41 @@ function start(): void {
         mainWindow?.focus();
       }),
     },
-  });
-  registerIpcHandlers(ipcMain, createApi(core));
+    bundled ? { workerUrl: built('core-worker.cjs') } : {},
+  );
+  registerIpcHandlers(ipcMain, core.dispatch);
   core.events.onAny((event, payload) => mainWindow?.webContents.send(event, payload));
-  watchPowerEvents(powerMonitor, core.workstation);
-  app.on('before-quit', () => void core.workstation.clipboard.clearNow());
+  watchPowerEvents(powerMonitor, { lockNow: (reason) => core.lockNow(reason) });
+  core.ready.catch((err: Error) => {
+    dialog.showErrorBox('Wardline cannot start', `${err.message}\n\nAsk IT to check this workstation.`);
+    app.quit();
+  });
+  // The core's keys went with its thread: say so, and start again rather than leave a window whose every call fails.
+  core.onExit((reason) => {
+    if (quitting) return;
+    dialog.showErrorBox('Wardline stopped', `${reason}\n\nWardline will start again; sign in with your PIN.`);
+    app.relaunch();
+    app.exit(1);
+  });
+  // Quitting locks the open profile (the audit log records it) and takes back the clipboard first.
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    void core.close().finally(() => app.quit());
+  });
 
   mainWindow = createMainWindow({ preloadPath: preloadPathFrom(__dirname), devTools: !app.isPackaged });
-  applyContentProtection(mainWindow, core.policy.current().values);
+  // Kept out of screen capture until the policy (read by the core) says capture is allowed.
+  const win = mainWindow;
+  win.setContentProtection(true);
+  const protect = () =>
+    void core.policy().then((policy) => {
+      if (policy.ok && !win.isDestroyed()) applyContentProtection(win, policy.value);
+    });
+  protect();
   // Policy is read again at every unlock; screen capture follows it.
-  core.events.on('profiles.locked', () => mainWindow && applyContentProtection(mainWindow, core.policy.current().values));
-  watchHideShortcut(mainWindow.webContents, () => core.workstation.lockNow('shortcut'));
+  core.events.on('profiles.locked', protect);
+  watchHideShortcut(win.webContents, () => void core.lockNow('shortcut'));
   mainWindow.on('closed', () => (mainWindow = null));
 }

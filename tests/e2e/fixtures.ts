@@ -34,6 +34,8 @@ export interface HostOptions {
   policy?: Record<string, unknown>;
   /** Starts the host with `--test-hooks` (POST /__harness/os-event). */
   testHooks?: boolean;
+  /** Runs main/core in the host's own process (`--core-in-process`): the seed hook needs it. Otherwise, as in the app, in a worker thread. */
+  coreInProcess?: boolean;
 }
 
 /** Starts the built web host (dist/harness/host.cjs) as its own process on 127.0.0.1. */
@@ -45,6 +47,7 @@ export async function startHost(dataDir: string, options: HostOptions = {}): Pro
     args.push('--policy-file', policyFile);
   }
   if (options.testHooks) args.push('--test-hooks');
+  if (options.coreInProcess) args.push('--core-in-process');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });
   const notifications: Notification[] = [];

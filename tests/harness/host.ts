@@ -10,13 +10,17 @@ import { pathToFileURL } from 'node:url';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { createApi } from '../../main/core/api';
+import type { Dispatch } from '../../main/core/api';
 import { createCore } from '../../main/core/core';
+import type { CoreEvents } from '../../main/core/events';
+import { spawnCoreWorker } from '../../main/core/host/client';
 import { createPolicyProvider, fileSource } from '../../main/core/policy';
 import { InsecureFileDeviceSecretProvider } from '../../main/core/vault';
 import type { Core } from '../../main/core/core';
 import { contentSecurityPolicy } from '../../main/app/csp';
 import { LOCK_EVENTS, watchPowerEvents } from '../../main/app/power';
 import type { PowerLockEvent } from '../../main/app/power';
+import type { LockReason } from '../../protocol/models';
 import { mimeType, resolveStaticPath } from '../../main/app/static-files';
 import { MAX_ATTACHMENT_BYTES } from '../../protocol/contract';
 import { fail } from '../../protocol/result';
@@ -50,13 +54,30 @@ export interface WebHostOptions {
   testHooks?: boolean;
   /** The built checkpoint worker (dist/main/checkpoint-worker.cjs): stores checkpoint beside the core, as in the app. */
   checkpointWorker?: URL;
+  /**
+   * The built core worker (dist/main/core-worker.cjs): main/core runs in a worker thread as in the
+   * app (main/core/host), and this process only moves frames. Without it the core runs in this
+   * process, where `core` is reachable (the seed hook needs that).
+   */
+  coreWorker?: URL;
 }
 
 export interface WebHost {
   url: string;
   origin: string;
   token: string;
-  core: Core;
+  /** The core itself when it runs in this process; null when it runs in a worker (coreWorker). */
+  core: Core | null;
+  close(): Promise<void>;
+}
+
+/** What the host needs of the core, wherever it runs. */
+interface CoreSeam {
+  core: Core | null;
+  dispatch: Dispatch;
+  events: Pick<CoreEvents, 'onAny'>;
+  /** Resolves with whether a profile was open. */
+  lockNow(reason: LockReason): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -65,22 +86,8 @@ const MAX_FRAME_BYTES = Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4 + 64 * 1024;
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = randomBytes(24).toString('base64url');
-  const core = createCore({
-    dataDir: options.dataDir,
-    host: 'web-host',
-    version: options.version ?? '0.0.0-dev',
-    // The web host is for tests and the demo: it says plainly that its device secret is not protected.
-    deviceSecrets: new InsecureFileDeviceSecretProvider(options.dataDir),
-    allowInsecureDeviceSecret: true,
-    policy: createPolicyProvider({
-      log: { warn: (message) => console.error(`policy: ${message}`) },
-      registry: null,
-      files: options.policyFile ? fileSource(options.policyFile, { trust: 'any' }) : null,
-    }),
-    workstation: { showNotification: (text) => void options.onNotification?.(text) },
-    ...(options.checkpointWorker ? { runtime: { checkpointer: { workerUrl: options.checkpointWorker, warn: (m) => console.error(`checkpoint: ${m}`) } } } : {}),
-  });
-  const dispatch = createApi(core);
+  const seam = options.coreWorker ? await coreInWorker(options, options.coreWorker) : coreInProcess(options);
+  const { core, dispatch } = seam;
   let origin = '';
 
   // The OS as Electron's powerMonitor reports it, for the test hook; idle time stays the page's.
@@ -88,7 +95,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     getSystemIdleTime: () => 0,
     getSystemIdleState: () => 'unknown' as const,
   });
-  const stopPowerEvents = options.testHooks ? watchPowerEvents(powerMonitor, core.workstation) : () => undefined;
+  let lastLock: Promise<boolean> = Promise.resolve(false);
+  const stopPowerEvents = options.testHooks ? watchPowerEvents(powerMonitor, { lockNow: (reason) => (lastLock = seam.lockNow(reason)) }) : () => undefined;
 
   const server = createServer((req, res) => {
     void serveHttp(req, res).catch(() => send(res, 500, 'text/plain', 'Internal error'));
@@ -131,6 +139,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     let body = '';
     for await (const chunk of req) body += String(chunk);
     const input = JSON.parse(body) as { peerUserId: string; peerName: string; count: number };
+    if (!core) return send(res, 501, 'text/plain', 'Seeding writes into the store directly: start the host with --core-in-process.');
     const open = core.runtime.current;
     if (!open || !Number.isSafeInteger(input.count) || input.count < 1 || input.count > 1_000_000) return send(res, 400, 'text/plain', 'Unlock a profile; count 1..1000000.');
     const conversationId = `direct:${input.peerUserId}`;
@@ -176,8 +185,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (typeof name !== 'string' || !Object.hasOwn(LOCK_EVENTS, name)) {
       return send(res, 400, 'text/plain', 'Expected {"event": "lock-screen" | "suspend" | "user-switch"}.');
     }
-    const wasOpen = core.runtime.current !== null;
     powerMonitor.emit(name as PowerLockEvent);
+    const wasOpen = await lastLock;
     return send(res, 200, 'application/json', JSON.stringify({ event, reason: LOCK_EVENTS[name as PowerLockEvent], wasOpen }));
   }
 
@@ -207,7 +216,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
 
   function attach(ws: WebSocket): void {
     const reply = (frame: ServerFrame) => ws.readyState === ws.OPEN && ws.send(JSON.stringify(frame));
-    const off = core.events.onAny((event, payload) => reply({ type: 'event', event, payload }));
+    const off = seam.events.onAny((event, payload) => reply({ type: 'event', event, payload }));
     ws.on('close', off);
     // An oversized or malformed frame ends this socket, never the host process.
     ws.on('error', () => ws.terminate());
@@ -234,14 +243,77 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     origin,
     token,
     core,
-    close: () =>
-      new Promise<void>((resolveClose) => {
-        stopPowerEvents();
-        for (const client of wss.clients) client.terminate();
-        wss.close();
-        server.closeAllConnections();
-        server.close(() => resolveClose());
-      }),
+    close: async () => {
+      stopPowerEvents();
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+      await seam.close();
+    },
+  };
+}
+
+/** The web host is for tests and the demo: it says plainly that its device secret is not protected. */
+const insecureSecrets = (dataDir: string) => new InsecureFileDeviceSecretProvider(dataDir);
+
+function coreInProcess(options: WebHostOptions): CoreSeam {
+  const core = createCore({
+    dataDir: options.dataDir,
+    host: 'web-host',
+    version: options.version ?? '0.0.0-dev',
+    deviceSecrets: insecureSecrets(options.dataDir),
+    allowInsecureDeviceSecret: true,
+    policy: createPolicyProvider({
+      log: { warn: (message) => console.error(`policy: ${message}`) },
+      registry: null,
+      files: options.policyFile ? fileSource(options.policyFile, { trust: 'any' }) : null,
+    }),
+    workstation: { showNotification: (text) => void options.onNotification?.(text) },
+    ...(options.checkpointWorker ? { runtime: { checkpointer: { workerUrl: options.checkpointWorker, warn: (m) => console.error(`checkpoint: ${m}`) } } } : {}),
+  });
+  return {
+    core,
+    dispatch: createApi(core),
+    events: core.events,
+    lockNow: (reason) => {
+      const wasOpen = core.runtime.current !== null;
+      core.workstation.lockNow(reason);
+      return Promise.resolve(wasOpen);
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** main/core in a worker thread, wired as main/app/main.ts wires it, with the page's activity for idle time. */
+async function coreInWorker(options: WebHostOptions, workerUrl: URL): Promise<CoreSeam> {
+  const deviceSecrets = insecureSecrets(options.dataDir);
+  const client = spawnCoreWorker(
+    {
+      dataDir: options.dataDir,
+      host: 'web-host',
+      version: options.version ?? '0.0.0-dev',
+      deviceSecret: { name: deviceSecrets.name, secure: deviceSecrets.secure },
+      allowInsecureDeviceSecret: true,
+      idle: 'page',
+      clipboard: 'memory',
+      notifications: true,
+      policyFile: options.policyFile ?? null,
+      ...(options.checkpointWorker ? { workers: { checkpoint: options.checkpointWorker.href } } : {}),
+    },
+    { deviceSecrets, showNotification: (text) => void options.onNotification?.(text) },
+    { workerUrl },
+  );
+  await client.ready;
+  return {
+    core: null,
+    dispatch: client.dispatch,
+    events: client.events,
+    lockNow: async (reason) => {
+      const locked = await client.lockNow(reason);
+      return locked.ok && locked.value;
+    },
+    close: async () => void (await client.close()),
   };
 }
 
@@ -254,7 +326,8 @@ function sameSecret(given: string | null, expected: string): boolean {
 
 /**
  * Command line: `node dist/harness/host.cjs [--data-dir DIR] [--port N] [--policy-file FILE]
- * [--test-hooks]`; prints the URL to open.
+ * [--test-hooks] [--core-in-process]`; prints the URL to open. The core runs in a worker thread,
+ * as in the app, unless --core-in-process (the seed hook needs it).
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -273,6 +346,8 @@ async function main(): Promise<void> {
     onNotification: (text) => console.log(JSON.stringify({ event: 'notification', ...text })),
     testHooks: args.includes('--test-hooks'),
     checkpointWorker: pathToFileURL(join(distDir, 'main', 'checkpoint-worker.cjs')),
+    // As in the app, unless a bench needs the seed hook (which writes into the store directly).
+    ...(args.includes('--core-in-process') ? {} : { coreWorker: pathToFileURL(join(distDir, 'main', 'core-worker.cjs')) }),
   });
   console.log(JSON.stringify({ event: 'web-host-ready', url: host.url, dataDir }));
   console.log(`\nWardline web host is running. Open this address in a browser:\n\n  ${host.url}\n\nData folder: ${dataDir}\nPress Ctrl+C to stop.`);

@@ -71,7 +71,7 @@ describe('web host', () => {
   it('forwards core events to the page', async () => {
     const ws = await connect();
     const next = new Promise<Record<string, unknown>>((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));
-    host.core.events.emit('profiles.changed', []);
+    host.core!.events.emit('profiles.changed', []);
     expect(await next).toEqual({ type: 'event', event: 'profiles.changed', payload: [] });
     ws.close();
   });

@@ -15,6 +15,10 @@ const calls = vi.hoisted(() => ({
   windows: [] as { webPreferences: Record<string, unknown> }[],
   loaded: [] as string[],
   ipcChannels: [] as string[],
+  ipcHandlers: new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>(),
+  appListeners: new Map<string, (...args: unknown[]) => void>(),
+  contentProtection: [] as boolean[],
+  quit: 0,
   permissionRequest: null as null | ((wc: unknown, p: string, cb: (g: boolean) => void) => void),
   singleInstance: 0,
 }));
@@ -25,7 +29,8 @@ vi.mock('electron', () => {
   const contents = () => ({ on: vi.fn(), setWindowOpenHandler: vi.fn(), send: vi.fn() });
   class BrowserWindow {
     webContents = { ...contents(), on: vi.fn() };
-    setContentProtection = vi.fn();
+    setContentProtection = (on: boolean) => void calls.contentProtection.push(on);
+    isDestroyed = () => false;
     constructor(options: { webPreferences: Record<string, unknown> }) {
       calls.windows.push(options);
     }
@@ -42,8 +47,10 @@ vi.mock('electron', () => {
       enableSandbox: () => void calls.sandbox++,
       setAppUserModelId: (id: string) => void calls.appUserModelId.push(id),
       requestSingleInstanceLock: () => (calls.singleInstance++, true),
-      on: vi.fn(),
-      quit: vi.fn(),
+      on: (event: string, listener: (...args: unknown[]) => void) => void calls.appListeners.set(event, listener),
+      quit: () => void calls.quit++,
+      relaunch: vi.fn(),
+      exit: vi.fn(),
       whenReady: () => Promise.resolve(),
       getPath: () => fakeUserData,
       getVersion: () => '0.0.0-test',
@@ -60,7 +67,12 @@ vi.mock('electron', () => {
       decryptString: (b: Buffer) => b.toString(),
       getSelectedStorageBackend: () => 'gnome_libsecret',
     },
-    ipcMain: { handle: (channel: string) => void calls.ipcChannels.push(channel) },
+    ipcMain: {
+      handle: (channel: string, handler: (event: unknown, ...args: unknown[]) => Promise<unknown>) => {
+        calls.ipcChannels.push(channel);
+        calls.ipcHandlers.set(channel, handler);
+      },
+    },
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => void calls.schemes.push(...schemes),
       handle: (scheme: string) => void calls.protocolHandled.push(scheme),
@@ -117,4 +129,23 @@ describe('main process start-up', () => {
     calls.permissionRequest!({}, 'media', cb);
     expect(cb).toHaveBeenCalledWith(false);
   });
+
+  it('runs main/core in a worker thread that answers the IPC handlers, and locks it before quitting', async () => {
+    const { isMainThread } = await import('node:worker_threads');
+    expect(isMainThread).toBe(true);
+    const info = calls.ipcHandlers.get('app.info');
+    const answer = (await info!({ senderFrame: { url: 'app://wardline/index.html' } }, {})) as { ok: boolean; value: { host: string; version: string } };
+    expect(answer).toMatchObject({ ok: true, value: { host: 'electron', version: '0.0.0-test' } });
+    // Captured by default, then the policy the core read (no Group Policy here: capture stays blocked).
+    await vi.waitFor(() => expect(calls.contentProtection.length).toBeGreaterThanOrEqual(2));
+    expect(calls.contentProtection.every((on) => on)).toBe(true);
+
+    const event = { preventDefault: vi.fn() };
+    calls.appListeners.get('before-quit')!(event);
+    expect(event.preventDefault).toHaveBeenCalled();
+    await vi.waitFor(() => expect(calls.quit).toBe(1), { timeout: 10_000 });
+    // The worker has ended: a call now answers the typed error instead of hanging.
+    const after = (await info!({ senderFrame: { url: 'app://wardline/index.html' } }, {})) as { ok: boolean; error?: { code: string } };
+    expect(after).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  }, 30_000);
 });
