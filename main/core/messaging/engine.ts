@@ -126,7 +126,7 @@ export class MessagingEngine {
           for (const a of store.attachments.forMessage(messageId)) void this.attachments.download(a.id);
         },
         queued: () => void this.sender.flush(),
-        timerChanged: () => this.retention.sweep(),
+        timerChanged: () => void this.retention.sweep(),
       },
     });
     this.attachments = new Attachments({
@@ -227,7 +227,7 @@ export class MessagingEngine {
     const line = setTimer({ store, rng, now: this.now, account, groups: this.groups }, conversationId, seconds, timerCap(this.retentionDays()));
     if (line) this.events.messageAdded?.(line);
     this.events.conversationsChanged?.();
-    this.retention.sweep();
+    void this.retention.sweep();
     void this.sender.flush();
   }
 

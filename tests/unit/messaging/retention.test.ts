@@ -90,7 +90,7 @@ function seed(store: Store, now: number): { canaryId: string; freshId: string; m
 }
 
 describe.each(variants)('retention sweep ($name)', (variant) => {
-  it('deletes a message older than retentionDays with its attachment, thumbnail and search entry from every table and file, keeps newer ones and the dedupe marker', () => {
+  it('deletes a message older than retentionDays with its attachment, thumbnail and search entry from every table and file, keeps newer ones and the dedupe marker', async () => {
     const dir = tempDir();
     const timers = new FakeTimers();
     const { store, reopen } = variant.open(dir);
@@ -109,6 +109,7 @@ describe.each(variants)('retention sweep ($name)', (variant) => {
     const sweeper = new RetentionSweeper({ store, retentionDays: () => 30, timers, swept: (r) => swept.push(r) });
     sweeper.start();
     open.push({ close: () => sweeper.stop() });
+    await sweeper.sweep();
 
     expect(swept).toEqual([{ messages: 1, attachments: 1 }]);
     expect(store.messages.get(canaryId)).toBeNull();
@@ -157,5 +158,109 @@ describe('retention schedule', () => {
     expect(store.messages.count()).toBe(0);
     sweeper.stop();
     expect(timers.pending).toBe(0);
+  });
+});
+
+const OLD_WORD = 'zqxexpiredword';
+const KEPT_WORD = 'zqxkeptword';
+
+/** A plain-SQLite store (so the test can read the FTS pages) with `old` messages past 30 days and `recent` within. */
+function backlog(old: number, recent: number, now: number): { store: Store; db: SqliteHandle } {
+  const db = new Database(join(tempDir(), 'store.db')) as unknown as SqliteHandle;
+  applyConnectionSettings(db);
+  const store = bindStore(db);
+  open.push(store);
+  for (const c of ['c1', 'c2', 'c3']) store.conversations.create({ id: c, kind: 'direct', title: c, now: now - 60 * DAY_MS, members: [`${c}@ward`] });
+  const at = (i: number, base: number) => base + i * 1_000;
+  const batch = Array.from({ length: old + recent }, (_, i) => {
+    const isOld = i < old;
+    const t = isOld ? at(i, now - 50 * DAY_MS) : at(i, now - DAY_MS);
+    return incoming(`c${(i % 3) + 1}`, { id: `m${i}`, body: `note ${i} ${isOld ? OLD_WORD : KEPT_WORD}`, sentAt: t, receivedAt: t });
+  });
+  store.messages.insertMany(batch);
+  for (let i = 0; i < 10; i++) store.attachments.add({ id: `a-old-${i}`, messageId: `m${i * 7}`, fileName: 'x.jpg', mimeType: 'image/jpeg', size: 1, sha256: new Uint8Array(32), state: 'pending', createdAt: 0, pointer: null, thumbnail: null });
+  store.attachments.add({ id: 'a-kept', messageId: `m${old}`, fileName: 'y.jpg', mimeType: 'image/jpeg', size: 1, sha256: new Uint8Array(32), state: 'pending', createdAt: 0, pointer: null, thumbnail: null });
+  return { store, db };
+}
+
+/** Whether any page of the search index holds `word` (terms are stored as their bytes). */
+function indexHolds(db: SqliteHandle, word: string): boolean {
+  return (db.prepare('SELECT block FROM messages_fts_data').all() as { block: Uint8Array | null }[])
+    .some((r) => r.block !== null && Buffer.from(r.block).includes(Buffer.from(word)));
+}
+
+function ftsIntact(db: SqliteHandle): void {
+  db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run();
+}
+
+describe('retention sweep of a large backlog', () => {
+  it('deletes in chunks, letting other work run between them, to the same end state as one delete', async () => {
+    const timers = new FakeTimers();
+    const { store, db } = backlog(20_000, 3_000, timers.now());
+    expect(indexHolds(db, OLD_WORD)).toBe(true);
+    const swept: unknown[] = [];
+    const logged: [string, unknown][] = [];
+    const sweeper = new RetentionSweeper({ store, retentionDays: () => 30, timers, chunk: 1_000, mergePages: 20, swept: (r) => swept.push(r), log: (e, f) => logged.push([e, f]) });
+    open.push({ close: () => sweeper.stop() });
+
+    // Work queued behind the sweep (a renderer call would be): it runs while the sweep is under way, seeing committed chunks.
+    const seenMidway: number[] = [];
+    let finished = false;
+    const other = (): void => {
+      if (finished) return;
+      seenMidway.push(store.messages.count());
+      setImmediate(other);
+    };
+    setImmediate(other);
+    sweeper.start();
+    const result = await sweeper.sweep();
+    finished = true;
+
+    expect(seenMidway.some((n) => n < 23_000 && n > 3_000)).toBe(true);
+    expect(result).toEqual({ messages: 20_000, attachments: 10 });
+    expect(swept).toEqual([{ messages: 20_000, attachments: 10 }]);
+    expect(logged.filter(([e]) => e === 'retention.swept')).toEqual([['retention.swept', { messages: 20_000, attachments: 10, days: 30, disappeared: 0 }]]);
+    expect(store.messages.count()).toBe(3_000);
+    expect(store.messages.get('m19999')).toBeNull();
+    expect(store.messages.get('m20000')?.body).toBe(`note 20000 ${KEPT_WORD}`);
+    expect(store.attachments.get('a-old-0')).toBeNull();
+    expect(store.attachments.get('a-kept')).not.toBeNull();
+    expect(store.search.messages(OLD_WORD)).toEqual([]);
+    expect(store.search.messages(KEPT_WORD).length).toBeGreaterThan(0);
+    // Merged: the deleted word is on no page of the index any more, and the index is sound.
+    expect(indexHolds(db, OLD_WORD)).toBe(false);
+    expect(indexHolds(db, KEPT_WORD)).toBe(true);
+    ftsIntact(db);
+    expect(store.integrityCheck()).toEqual(['ok']);
+  });
+
+  it('stops between chunks when the profile locks, leaving the store consistent, and the next sweep finishes the job', async () => {
+    const timers = new FakeTimers();
+    const { store, db } = backlog(5_000, 500, timers.now());
+    const swept: unknown[] = [];
+    const first = new RetentionSweeper({ store, retentionDays: () => 30, timers, chunk: 500, swept: (r) => swept.push(r) });
+    first.start();
+    // Locking stops the sweeper while it waits between chunks.
+    await new Promise((resolve) => setImmediate(resolve));
+    first.stop();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const left = store.messages.count();
+    expect(left).toBeGreaterThan(500);
+    expect(left).toBeLessThan(5_500);
+    expect(swept).toEqual([]);
+    expect(timers.pending).toBe(0);
+    expect(store.integrityCheck()).toEqual(['ok']);
+    ftsIntact(db);
+
+    // The next unlock: a new sweeper deletes the rest and merges the index, including what the first one deleted.
+    const second = new RetentionSweeper({ store, retentionDays: () => 30, timers, chunk: 500, swept: (r) => swept.push(r) });
+    open.push({ close: () => second.stop() });
+    second.start();
+    await second.sweep();
+    expect(swept).toEqual([{ messages: left - 500, attachments: expect.any(Number) }]);
+    expect(store.messages.count()).toBe(500);
+    expect(store.search.messages(OLD_WORD)).toEqual([]);
+    expect(indexHolds(db, OLD_WORD)).toBe(false);
+    ftsIntact(db);
   });
 });

@@ -43,6 +43,9 @@ const fromRow = (r: Row): MessageRecord => ({
 
 export const MAX_PAGE = 200;
 
+/** Settings row present while retention deletes wait for the search index merge (mergeSearchStep). */
+const SEARCH_MERGE_PENDING = 'store.search_merge_pending';
+
 const OUT_RANK: Partial<Record<MessageStatus, number>> = { pending: 0, failed: 0, sent: 1, delivered: 2, read: 3 };
 
 /**
@@ -129,7 +132,7 @@ export class MessageRepo {
 
   /**
    * A clinician deletes messages (after exporting them to the record): remove() for each in one
-   * transaction, then the search index merged as after a retention delete. Returns how many.
+   * transaction, then the search index merged at once. Returns how many.
    */
   removeMany(ids: readonly string[]): number {
     return this.c.tx(() => {
@@ -204,37 +207,74 @@ export class MessageRepo {
   }
 
   /**
-   * Retention: deletes every message whose place in the timeline (sort_at) is before `cutoff`,
-   * with its attachments, their content and thumbnails, and its outbox entries (all cascade), and
-   * its search entries (trigger), in one transaction. The FTS index is then merged ('optimize'):
-   * a delete only adds a tombstone segment, and the old segment would keep the words otherwise.
+   * Retention, one chunk: deletes up to `limit` messages whose place in the timeline (sort_at) is
+   * before `cutoff`, with their attachments, their content and thumbnails, and their outbox
+   * entries (all cascade), and their search entries (trigger), in one transaction. The caller
+   * repeats until fewer than `limit` come back, so no transaction holds the store for long, then
+   * runs mergeSearchStep until it returns false: only then have the words left the index pages.
+   * Conversation by conversation, each through the (conversation_id, sort_at) index: no scan of
+   * the whole table.
    * Dedupe markers stay, so a re-delivered envelope of an expired message is not stored again.
    */
-  deleteOlderThan(cutoff: number): { messages: number; attachments: number } {
+  deleteOlderThan(cutoff: number, limit: number): { messages: number; attachments: number } {
+    return this.#deleteChunk(
+      'SELECT m.seq FROM conversations c CROSS JOIN messages m ON m.conversation_id = c.id AND m.sort_at < ? LIMIT ?',
+      cutoff, limit,
+    );
+  }
+
+  /**
+   * Disappearing messages, one chunk: deletes up to `limit` of the messages, in conversations with
+   * a timer, since it was turned on whose place in the timeline is more than the timer ago, like
+   * deleteOlderThan.
+   */
+  deleteExpired(now: number, limit: number): { messages: number; attachments: number } {
+    return this.#deleteChunk(
+      `SELECT m.seq FROM conversations c CROSS JOIN messages m ON m.conversation_id = c.id
+       WHERE c.disappear_seconds > 0 AND m.sort_at >= c.disappear_since AND m.sort_at <= ? - c.disappear_seconds * 1000 LIMIT ?`,
+      now, limit,
+    );
+  }
+
+  /** `select` names the chunk's messages (seq); they are counted and deleted in one transaction. */
+  #deleteChunk(select: string, at: number, limit: number): { messages: number; attachments: number } {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreError('invalid', `expected a positive chunk size, got ${limit}`);
     return this.c.tx(() => {
+      const seqs = JSON.stringify(this.c.all<{ seq: number }>(select, at, limit).map((r) => r.seq));
       const attachments = this.c.get<{ n: number }>(
-        'SELECT count(*) AS n FROM attachments WHERE message_id IN (SELECT id FROM messages WHERE sort_at < ?)',
-        cutoff,
+        'SELECT count(*) AS n FROM attachments a JOIN messages m ON m.id = a.message_id WHERE m.seq IN (SELECT value FROM json_each(?))',
+        seqs,
       )?.n ?? 0;
-      const messages = this.c.run('DELETE FROM messages WHERE sort_at < ?', cutoff).changes;
-      if (messages > 0) this.mergeSearchIndex();
+      const messages = this.c.run('DELETE FROM messages WHERE seq IN (SELECT value FROM json_each(?))', seqs).changes;
+      // Committed with the delete, so a sweep stopped before its merge is finished is resumed by the next one.
+      if (messages > 0) this.c.run("INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", SEARCH_MERGE_PENDING);
       return { messages, attachments };
     });
   }
 
   /**
-   * Disappearing messages: deletes, in conversations with a timer, the messages since it was
-   * turned on whose place in the timeline is more than the timer ago, like deleteOlderThan.
+   * One step of merging the search index after retention deletes: writes about `pages` pages of
+   * merged segments ('merge' with a negative count, which brings every segment down to one, as
+   * 'optimize' does, a step at a time). A delete only adds a tombstone; the word itself leaves
+   * the index when the segment holding it is merged into the oldest one, so the deleted words
+   * are gone once this returns false. Returns true while there is more to merge; false at once
+   * when no delete is waiting for a merge.
    */
-  deleteExpired(now: number): { messages: number; attachments: number } {
-    const expired = `SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-       WHERE c.disappear_seconds > 0 AND m.sort_at >= c.disappear_since AND m.sort_at <= ? - c.disappear_seconds * 1000`;
+  mergeSearchStep(pages: number): boolean {
+    if (!Number.isSafeInteger(pages) || pages < 1) throw new StoreError('invalid', `expected a positive page count, got ${pages}`);
     return this.c.tx(() => {
-      const attachments = this.c.get<{ n: number }>(`SELECT count(*) AS n FROM attachments WHERE message_id IN (${expired})`, now)?.n ?? 0;
-      const messages = this.c.run(`DELETE FROM messages WHERE id IN (${expired})`, now).changes;
-      if (messages > 0) this.mergeSearchIndex();
-      return { messages, attachments };
+      if (!this.c.get('SELECT 1 FROM settings WHERE key = ?', SEARCH_MERGE_PENDING)) return false;
+      const before = this.#totalChanges();
+      this.c.run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('merge', ?)", -pages);
+      // FTS5's documented signal: fewer than two changes means there was nothing left to merge.
+      if (this.#totalChanges() - before >= 2) return true;
+      this.c.run('DELETE FROM settings WHERE key = ?', SEARCH_MERGE_PENDING);
+      return false;
     });
+  }
+
+  #totalChanges(): number {
+    return this.c.get<{ n: number }>('SELECT total_changes() AS n')?.n ?? 0;
   }
 
   /** When the next disappearing message is due (ms), or null when none is waiting. */
