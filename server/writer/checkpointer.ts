@@ -11,6 +11,12 @@
  * 100 ms: every envelope in flight would wait. So once the WAL is long, this thread copies all but
  * the last few frames and then asks the writer thread (over its own port) for one PASSIVE pass
  * between two batches; the next batch rewinds the log.
+ *
+ * That pass holds the writer for as long as it takes to copy and fsync what the writer appended
+ * during this thread's last pass, so this thread repeats its passes while they keep finding much
+ * that is new: each copies what arrived during the one before, so each is shorter. Measured in
+ * bench:relay (5,000 envelopes/s): with a single pass the writer's pass took 23-53 ms (300-400
+ * frames and an fsync) every 500 ms, the relay's p99 tail; with the passes repeated, 2-12 ms.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { openDatabase } from '../db/database';
@@ -22,7 +28,7 @@ const db = openDatabase(dataDir, sync);
 
 /** Past this many WAL frames (16 MiB) the writer is asked to let the log rewind. */
 const REWIND_FRAMES = 4_096;
-/** What the writer thread is asked to copy at most: about a millisecond of work. */
+/** What the writer thread is left to copy: a few milliseconds of work, mostly its fsync. */
 const CATCH_UP_FRAMES = 100;
 const CATCH_UP_PASSES = 8;
 
@@ -37,7 +43,15 @@ const timer = setInterval(() => {
   try {
     let result = passive();
     if (!result || result.log <= REWIND_FRAMES) return;
-    for (let pass = 0; pass < CATCH_UP_PASSES && result && result.log - result.checkpointed > CATCH_UP_FRAMES; pass++) result = passive();
+    // Each pass copies what the writer appended during the one before, so each is shorter than
+    // the last: stop once a pass had little to copy, which leaves the writer's pass as little.
+    for (let pass = 0, before = result.log; pass < CATCH_UP_PASSES; pass++) {
+      result = passive();
+      if (!result) return;
+      const appended = result.log - before;
+      before = result.log;
+      if (appended <= CATCH_UP_FRAMES && result.log - result.checkpointed <= CATCH_UP_FRAMES) break;
+    }
     waiting = true;
     writer.postMessage({ type: 'catch-up' });
   } catch (error) {
