@@ -35,4 +35,11 @@ describe('electron-builder.yml', () => {
     expect(files).toContain('!dist/harness/**');
     expect(files).toContain('!dist/server/**');
   });
+
+  it('unpacks every worker thread script the main process starts, since a worker loads from the real file system', () => {
+    const main = readFileSync('main/app/main.ts', 'utf8');
+    const workers = [...new Set([...main.matchAll(/'([a-z-]+-worker\.cjs)'/g)].map((m) => `dist/main/${m[1]}`))];
+    expect(workers.sort()).toEqual(['dist/main/checkpoint-worker.cjs', 'dist/main/core-worker.cjs', 'dist/main/kdf-worker.cjs']);
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(workers));
+  });
 });
