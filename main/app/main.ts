@@ -86,13 +86,18 @@ function start(): void {
   registerIpcHandlers(ipcMain, core.dispatch);
   core.events.onAny((event, payload) => mainWindow?.webContents.send(event, payload));
   watchPowerEvents(powerMonitor, { lockNow: (reason) => core.lockNow(reason) });
-  core.ready.catch((err: Error) => {
-    dialog.showErrorBox('Wardline cannot start', `${err.message}\n\nAsk IT to check this workstation.`);
-    app.quit();
-  });
-  // The core's keys went with its thread: say so, and start again rather than leave a window whose every call fails.
+  let serving = false;
+  core.ready.then(
+    () => void (serving = true),
+    (err: Error) => {
+      dialog.showErrorBox('Wardline cannot start', `${err.message}\n\nAsk IT to check this workstation.`);
+      app.quit();
+    },
+  );
+  // The core's keys went with its thread: say so, and start again rather than leave a window whose
+  // every call fails. Only a core that had started: one that cannot start would only fail again.
   core.onExit((reason) => {
-    if (quitting) return;
+    if (quitting || !serving) return;
     dialog.showErrorBox('Wardline stopped', `${reason}\n\nWardline will start again; sign in with your PIN.`);
     app.relaunch();
     app.exit(1);

@@ -1,6 +1,8 @@
+import type { EventEmitter } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as WorkerThreads from 'node:worker_threads';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 /**
@@ -19,6 +21,9 @@ const calls = vi.hoisted(() => ({
   appListeners: new Map<string, (...args: unknown[]) => void>(),
   contentProtection: [] as boolean[],
   quit: 0,
+  relaunch: 0,
+  errorBoxes: [] as string[],
+  workers: [] as EventEmitter[],
   permissionRequest: null as null | ((wc: unknown, p: string, cb: (g: boolean) => void) => void),
   singleInstance: 0,
 }));
@@ -49,7 +54,7 @@ vi.mock('electron', () => {
       requestSingleInstanceLock: () => (calls.singleInstance++, true),
       on: (event: string, listener: (...args: unknown[]) => void) => void calls.appListeners.set(event, listener),
       quit: () => void calls.quit++,
-      relaunch: vi.fn(),
+      relaunch: () => void calls.relaunch++,
       exit: vi.fn(),
       whenReady: () => Promise.resolve(),
       getPath: () => fakeUserData,
@@ -58,7 +63,7 @@ vi.mock('electron', () => {
     },
     BrowserWindow,
     clipboard: { writeText: vi.fn(), readText: () => '', clear: vi.fn() },
-    dialog: { showErrorBox: vi.fn() },
+    dialog: { showErrorBox: (title: string) => void calls.errorBoxes.push(title) },
     Notification: Object.assign(vi.fn(), { isSupported: () => true }),
     powerMonitor: { on: vi.fn(), getSystemIdleTime: () => 0, getSystemIdleState: () => 'active' },
     safeStorage: {
@@ -86,6 +91,18 @@ vi.mock('electron', () => {
       },
     },
   };
+});
+
+// The real worker_threads, with each Worker kept so a test can play its exit.
+vi.mock('node:worker_threads', async (importOriginal) => {
+  const real = await importOriginal<typeof WorkerThreads>();
+  class KeptWorker extends real.Worker {
+    constructor(...args: ConstructorParameters<typeof real.Worker>) {
+      super(...args);
+      calls.workers.push(this);
+    }
+  }
+  return { ...real, Worker: KeptWorker, default: { ...real, Worker: KeptWorker } };
 });
 
 describe('main process start-up', () => {
@@ -130,7 +147,7 @@ describe('main process start-up', () => {
     expect(cb).toHaveBeenCalledWith(false);
   });
 
-  it('runs main/core in a worker thread that answers the IPC handlers, and locks it before quitting', async () => {
+  it('runs main/core in a worker thread that answers the IPC handlers', async () => {
     const { isMainThread } = await import('node:worker_threads');
     expect(isMainThread).toBe(true);
     const info = calls.ipcHandlers.get('app.info');
@@ -139,12 +156,28 @@ describe('main process start-up', () => {
     // Captured by default, then the policy the core read (no Group Policy here: capture stays blocked).
     await vi.waitFor(() => expect(calls.contentProtection.length).toBeGreaterThanOrEqual(2));
     expect(calls.contentProtection.every((on) => on)).toBe(true);
+  }, 30_000);
 
+  it('starts again when the core thread dies, saying so, and answers calls meanwhile with a typed error', async () => {
+    const info = calls.ipcHandlers.get('app.info')!;
+    // One thread started here: the core's (its KDF and checkpoint threads start inside it).
+    expect(calls.workers).toHaveLength(1);
+    expect(calls.errorBoxes).toEqual([]);
+    // As if the core's thread had crashed (the thread itself is ended by the quit below).
+    calls.workers[0]!.emit('exit', 1);
+    expect(calls.errorBoxes).toEqual(['Wardline stopped']);
+    expect(calls.relaunch).toBe(1);
+    expect(await info({ senderFrame: { url: 'app://wardline/index.html' } }, {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  });
+
+  it('quits only once the core was asked to close (lock, clipboard), and ends its thread', async () => {
+    const info = calls.ipcHandlers.get('app.info')!;
     const event = { preventDefault: vi.fn() };
     calls.appListeners.get('before-quit')!(event);
     expect(event.preventDefault).toHaveBeenCalled();
     await vi.waitFor(() => expect(calls.quit).toBe(1), { timeout: 10_000 });
     // The worker has ended: a call now answers the typed error instead of hanging.
+    await vi.waitFor(() => expect(calls.workers.every((w) => (w as unknown as { threadId: number }).threadId === -1)).toBe(true));
     const after = (await info!({ senderFrame: { url: 'app://wardline/index.html' } }, {})) as { ok: boolean; error?: { code: string } };
     expect(after).toMatchObject({ ok: false, error: { code: 'unavailable' } });
   }, 30_000);
