@@ -29,7 +29,7 @@ const db = openDatabase(dataDir, sync);
 /** Past this many WAL frames (16 MiB) the writer is asked to let the log rewind. */
 const REWIND_FRAMES = 4_096;
 /** What the writer thread is left to copy: a few milliseconds of work, mostly its fsync. */
-const CATCH_UP_FRAMES = 100;
+const CATCH_UP_FRAMES = 32;
 const CATCH_UP_PASSES = 8;
 
 const passive = () => (db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[])[0];
