@@ -44,8 +44,8 @@ export function exportHandlers(core: Core): Pick<Handlers, 'messages.export' | '
     /**
      * "Transcribe into the record, then delete": removes the messages from this workstation's
      * store only (other members keep theirs). Their attachments and outbox entries cascade, their
-     * words leave the search index (removeMany merges it); the WAL is checkpointed so the freed
-     * pages left are the zeroed ones (secure_delete).
+     * words leave the search index in merge steps right after (engine.deleteMessages); the WAL is
+     * checkpointed now and after the merge, so the freed pages left are the zeroed ones (secure_delete).
      */
     'messages.delete': ({ conversationId, messageIds }) => {
       const open = core.runtime.requireOpen();
@@ -53,7 +53,7 @@ export function exportHandlers(core: Core): Pick<Handlers, 'messages.export' | '
       if (ids.some((id) => open.store.messages.get(id)?.conversationId !== conversationId)) {
         throw new ApiError('not_found', 'Some of those messages are not in this conversation.');
       }
-      const deleted = open.store.messages.removeMany(ids);
+      const deleted = open.engine.deleteMessages(ids);
       open.store.checkpoint();
       // A deleted urgent message stops alerting: there is nothing left to acknowledge.
       for (const id of ids) core.workstation.urgent.acknowledged(id);

@@ -231,6 +231,16 @@ export class MessagingEngine {
     void this.sender.flush();
   }
 
+  /**
+   * The clinician deletes messages on this workstation only; their words then leave the search
+   * index in the sweep's merge steps, so a large index never holds the core in one block.
+   */
+  deleteMessages(ids: readonly string[]): number {
+    const deleted = this.o.store.messages.removeMany(ids);
+    if (deleted > 0) void this.retention.sweep();
+    return deleted;
+  }
+
   /** The longest disappearing-messages timer the policy allows, in seconds. */
   disappearingCap(): number {
     return timerCap(this.retentionDays());

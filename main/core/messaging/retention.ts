@@ -131,15 +131,15 @@ export class RetentionSweeper {
       if (!live()) return total;
       // The lists can refresh now: the rows are gone and search no longer finds them.
       if (total.messages > 0) this.o.swept?.({ ...total });
-      // Their words leave the search index's pages (also resuming a merge a stop interrupted).
+      // Their words leave the search index's pages (also a merge a stop interrupted, or one a
+      // clinician's delete asked for).
+      const merging = store.messages.searchMergePending();
       const merged = this.#steps(generation, () => store.messages.mergeSearchStep(this.#mergePages));
       if (merged instanceof Promise) await merged;
       // Stopped (locking): the store is closing; the next unlock sweeps and merges the rest.
       if (!live()) return total;
-      if (total.messages > 0) {
-        store.checkpoint();
-        this.o.log?.('retention.swept', { ...total, days, disappeared });
-      }
+      if (total.messages > 0 || merging) store.checkpoint();
+      if (total.messages > 0) this.o.log?.('retention.swept', { ...total, days, disappeared });
       const now = this.o.timers.now();
       const next = store.messages.nextExpiry();
       if (next !== null) wait = Math.min(wait, Math.max(MIN_WAIT_MS, next - now));

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { encodePng } from '../../support/png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { createPolicyProvider } from '../../../main/core/policy';
 import type { PolicyProvider } from '../../../main/core/policy';
@@ -143,6 +143,8 @@ describe('export to the patient record', () => {
     const after = (await alice.call('messages.page', { conversationId: conversation.id })).messages;
     expect(after.map((m) => m.id)).toEqual(before.filter((m) => !gone.includes(m)).map((m) => m.id));
     expect((await alice.call('search.messages', { query: 'Evans' })).length).toBe(0);
+    // The engine merges the search index right after, so the words leave its pages too.
+    await vi.waitFor(() => expect(alice.core.runtime.current!.store.messages.searchMergePending()).toBe(false));
     // Bob keeps his copy.
     const atBob = (await bob.call('conversations.list', {}))[0]!;
     expect((await bob.call('messages.page', { conversationId: atBob.id })).messages.some((m) => m.text.startsWith('Mr Evans'))).toBe(true);

@@ -132,22 +132,25 @@ export class MessageRepo {
 
   /**
    * A clinician deletes messages (after exporting them to the record): remove() for each in one
-   * transaction, then the search index merged at once. Returns how many.
+   * transaction, which also marks the search index for merging (see mergeSearchStep): the engine
+   * runs the merge steps right after, as after a retention sweep. Returns how many.
    */
   removeMany(ids: readonly string[]): number {
     return this.c.tx(() => {
       const deleted = ids.filter((id) => this.remove(id)).length;
-      if (deleted > 0) this.mergeSearchIndex();
+      if (deleted > 0) this.#markMergePending();
       return deleted;
     });
   }
 
-  /**
-   * Merges the FTS index into one segment ('optimize') after a delete: a delete only adds
-   * tombstones, and the older segments would keep the deleted words otherwise.
-   */
-  private mergeSearchIndex(): void {
-    this.c.run("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')");
+  /** True while deleted messages' words wait for mergeSearchStep to leave the index pages. */
+  searchMergePending(): boolean {
+    return this.c.get('SELECT 1 FROM settings WHERE key = ?', SEARCH_MERGE_PENDING) !== undefined;
+  }
+
+  /** Committed with the delete, so a merge a lock interrupted is finished by the next sweep. */
+  #markMergePending(): void {
+    this.c.run("INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", SEARCH_MERGE_PENDING);
   }
 
   /** The local message an envelope was stored as, found through its dedupe marker. */
@@ -246,8 +249,7 @@ export class MessageRepo {
         seqs,
       )?.n ?? 0;
       const messages = this.c.run('DELETE FROM messages WHERE seq IN (SELECT value FROM json_each(?))', seqs).changes;
-      // Committed with the delete, so a sweep stopped before its merge is finished is resumed by the next one.
-      if (messages > 0) this.c.run("INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'true')", SEARCH_MERGE_PENDING);
+      if (messages > 0) this.#markMergePending();
       return { messages, attachments };
     });
   }
@@ -263,7 +265,7 @@ export class MessageRepo {
   mergeSearchStep(pages: number): boolean {
     if (!Number.isSafeInteger(pages) || pages < 1) throw new StoreError('invalid', `expected a positive page count, got ${pages}`);
     return this.c.tx(() => {
-      if (!this.c.get('SELECT 1 FROM settings WHERE key = ?', SEARCH_MERGE_PENDING)) return false;
+      if (!this.searchMergePending()) return false;
       const before = this.#totalChanges();
       this.c.run("INSERT INTO messages_fts (messages_fts, rank) VALUES ('merge', ?)", -pages);
       // FTS5's documented signal: fewer than two changes means there was nothing left to merge.
