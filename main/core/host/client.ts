@@ -9,7 +9,7 @@ import type { ClipboardLike, NotificationText, ShownNotification } from '../work
 import type { LockReason } from '../../../protocol/models';
 import { fail, ok } from '../../../protocol/result';
 import type { Result } from '../../../protocol/result';
-import { describeMessage, isCoreMessage, isResult } from './protocol';
+import { describeMessage, isCoreMessage } from './protocol';
 import type { ControlMessage, CoreHostInit, CoreMessage, CorePort, HostMessage } from './protocol';
 
 /** The Electron services the host keeps and lends to the core through requests. */
@@ -123,7 +123,8 @@ export function connectCore(port: CorePort, host: CoreHostSide): CoreClient {
         const resolve = pending.get(m.id);
         if (!resolve) return log('host.unexpected_answer', { id: m.id });
         pending.delete(m.id);
-        if (m.t === 'result') resolve(isResult(m.result) ? m.result : fail('internal', 'Malformed answer.'));
+        // isCoreMessage has checked the result's shape; a malformed one was answered above.
+        if (m.t === 'result') resolve(m.result);
         else resolve(m.ok ? ok(m.value) : fail('internal', m.message));
         return;
       }
