@@ -21,6 +21,7 @@ import type { CoreHostInit } from '../main/core/host/protocol';
 import { InsecureFileDeviceSecretProvider } from '../main/core/vault';
 import type { Me } from '../protocol/models';
 import { addUser, startRelay } from '../tests/integration/relay/support/relay-process';
+import { pct, stallDuring } from './loop-stall';
 import type { RelayProcess } from '../tests/integration/relay/support/relay-process';
 
 const BURST = 1_000;
@@ -75,9 +76,7 @@ async function call<T>(core: CoreClient, method: string, input: unknown): Promis
 }
 
 function percentiles(xs: number[]): Percentiles {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-  return { p50: at(50), p99: at(99), max: sorted[sorted.length - 1] ?? NaN };
+  return { p50: pct(xs, 50), p99: pct(xs, 99), max: pct(xs, 100) };
 }
 
 /** A call made right after enrolment or unlock, before the relay connection is up: retried while offline. */
@@ -109,72 +108,71 @@ export async function prepareAppPhase(root: string, dataDir: string, pin: string
   while (!arrived.has('hello before the history')) await sleep(20);
   await call(alice, 'profiles.lock', {});
 
+  /** Alice unlocks (the sweep runs on in her core), then Bob's burst arrives while she works. */
+  async function unlockAndReceive(queries: string[]): Promise<Omit<AppFigures, 'mainStallMaxMs' | 'mainStallP99Ms'>> {
+    let calls: number[] = [];
+    // A trivial call every 25 ms throughout: how long the core keeps Alice waiting, sweep included.
+    let ticking = true;
+    const ticker = (async () => {
+      while (ticking) {
+        const t = performance.now();
+        await alice.dispatch('app.info', {});
+        calls.push(performance.now() - t);
+        await sleep(CALL_EVERY_MS);
+      }
+    })();
+    await sleep(30);
+    const t0 = performance.now();
+    await call(alice, 'profiles.unlock', { profileId: me.profileId, pin });
+    const unlockMs = performance.now() - t0;
+    // The sweep runs on in the core after the unlock answered: wait for its log line.
+    while (swept === null) {
+      await sleep(20);
+      if (performance.now() - t0 > 900_000) throw new Error('the retention sweep did not finish within 15 minutes');
+    }
+    const sweepMs = performance.now() - t0;
+    const duringSweep = calls;
+    calls = [];
+    const aliceConversation = (await call<{ id: string; title: string }[]>(alice, 'conversations.list', {})).find((c) => c.title === 'Nurse Bob Singh');
+    if (!aliceConversation) throw new Error('Alice has no conversation with Bob');
+
+    const b0 = performance.now();
+    const texts = Array.from({ length: BURST }, (_, i) => `burst ${i} obs stable bloods to chase`);
+    const sends = texts.map((text) => call(bob, 'messages.send', { conversationId, text }));
+    let q = 0;
+    while (!texts.every((text) => arrived.has(text))) {
+      for (const [method, input] of [
+        ['search.messages', { query: queries[q++ % queries.length] ?? 'ward', limit: 20 }],
+        ['messages.page', { conversationId: aliceConversation.id, limit: 50 }],
+        ['conversations.list', {}],
+      ] as const) {
+        const t = performance.now();
+        await call(alice, method, input);
+        calls.push(performance.now() - t);
+      }
+      await sleep(CALL_EVERY_MS);
+      if (performance.now() - b0 > 300_000) throw new Error('the burst did not arrive within 5 minutes');
+    }
+    const burstMs = performance.now() - b0;
+    await Promise.all(sends);
+    ticking = false;
+    await ticker;
+    return {
+      unlockMs, sweep: { messages: swept, ms: sweepMs }, burst: { messages: BURST, ms: burstMs },
+      duringSweep: percentiles(duringSweep), duringBurst: percentiles(calls),
+    };
+  }
+
   return {
     profileId: me.profileId,
     async measure(retentionDays, queries) {
       writeFileSync(policyFile, JSON.stringify({ retentionDays }));
-      const gaps: number[] = [];
-      let calls: number[] = [];
-      let last = performance.now();
-      const loop = setInterval(() => {
-        const now = performance.now();
-        gaps.push(Math.max(0, now - last - 1));
-        last = now;
-      }, 1);
-      // A trivial call every 25 ms throughout: how long the core keeps Alice waiting, sweep included.
-      let ticking = true;
-      const ticker = (async () => {
-        while (ticking) {
-          const t = performance.now();
-          await alice.dispatch('app.info', {});
-          calls.push(performance.now() - t);
-          await sleep(CALL_EVERY_MS);
-        }
-      })();
-      await sleep(50);
-      const t0 = performance.now();
-      await call(alice, 'profiles.unlock', { profileId: me.profileId, pin });
-      const unlockMs = performance.now() - t0;
-      // The sweep runs on in the core after the unlock answered: wait for its log line.
-      while (swept === null) {
-        await sleep(20);
-        if (performance.now() - t0 > 900_000) throw new Error('the retention sweep did not finish within 15 minutes');
-      }
-      const sweepMs = performance.now() - t0;
-      const duringSweep = calls;
-      calls = [];
-      const aliceConversation = (await call<{ id: string; title: string }[]>(alice, 'conversations.list', {})).find((c) => c.title === 'Nurse Bob Singh');
-      if (!aliceConversation) throw new Error('Alice has no conversation with Bob');
-
-      const b0 = performance.now();
-      const texts = Array.from({ length: BURST }, (_, i) => `burst ${i} obs stable bloods to chase`);
-      const sends = texts.map((text) => call(bob, 'messages.send', { conversationId, text }));
-      let q = 0;
-      while (!texts.every((text) => arrived.has(text))) {
-        for (const [method, input] of [
-          ['search.messages', { query: queries[q++ % queries.length] ?? 'ward', limit: 20 }],
-          ['messages.page', { conversationId: aliceConversation.id, limit: 50 }],
-          ['conversations.list', {}],
-        ] as const) {
-          const t = performance.now();
-          await call(alice, method, input);
-          calls.push(performance.now() - t);
-        }
-        await sleep(CALL_EVERY_MS);
-        if (performance.now() - b0 > 300_000) throw new Error('the burst did not arrive within 5 minutes');
-      }
-      const burstMs = performance.now() - b0;
-      await Promise.all(sends);
-      ticking = false;
-      await ticker;
-      await sleep(50);
-      clearInterval(loop);
+      let figures!: Omit<AppFigures, 'mainStallMaxMs' | 'mainStallP99Ms'>;
+      const stall = await stallDuring(async () => {
+        figures = await unlockAndReceive(queries);
+      });
       await call(alice, 'profiles.lock', {});
-      return {
-        unlockMs, sweep: { messages: swept, ms: sweepMs }, burst: { messages: BURST, ms: burstMs },
-        mainStallMaxMs: Math.max(0, ...gaps), mainStallP99Ms: percentiles(gaps).p99,
-        duringSweep: percentiles(duringSweep), duringBurst: percentiles(calls),
-      };
+      return { ...figures, mainStallMaxMs: stall.maxMs, mainStallP99Ms: stall.p99Ms };
     },
     async close() {
       await Promise.all([alice.close(), bob.close()]);

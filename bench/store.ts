@@ -26,6 +26,8 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { openStore, openStoreInWorker } from '../main/core/store';
 import type { AsyncStore, NewMessage, Store } from '../main/core/store';
+import { pct, stallDuring } from './loop-stall';
+import type { Stall } from './loop-stall';
 import { prepareAppPhase } from './store-app';
 import type { AppFigures, Percentiles } from './store-app';
 import { chatWorkload, rng } from './store-workload';
@@ -62,10 +64,6 @@ const { batchOf, searchQueries } = chatWorkload({ conversations: CONVERSATIONS, 
 
 // ---- measurement helpers ------------------------------------------------------------------------
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 const timeMs = (fn: () => unknown) => {
   const t = performance.now();
   fn();
@@ -133,31 +131,6 @@ function queries(store: Store): { pageP50: number; pageP99: number; listP99: num
   let hits = 0;
   for (const q of searchQueries(SEARCH_QUERIES)) search.push(timeMs(() => (hits += store.search.messages(q, { limit: 20 }).length)));
   return { pageP50: pct(page, 50), pageP99: pct(page, 99), listP99: pct(list, 99), searchP50: pct(search, 50), searchP99: pct(search, 99), hits };
-}
-
-interface Stall {
-  maxMs: number;
-  p99Ms: number;
-}
-
-/**
- * The longest time this thread's event loop could not run a 1 ms timer while `work` ran: what a
- * click or an IPC message would have waited for. Brackets the work with short sleeps so a block
- * that starts before the first tick is still seen.
- */
-async function stallDuring(work: () => Promise<void>): Promise<Stall> {
-  const gaps: number[] = [];
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    gaps.push(Math.max(0, now - last - 1));
-    last = now;
-  }, 1);
-  await sleep(20);
-  await work();
-  await sleep(20);
-  clearInterval(timer);
-  return { maxMs: Math.max(0, ...gaps), p99Ms: pct(gaps, 99) };
 }
 
 /**
