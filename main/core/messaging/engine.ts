@@ -6,8 +6,8 @@ import type { RelayPush } from '../../../protocol/relay';
 import type { MessageRecord, Store } from '../store';
 import { topUpPrekeys } from './account';
 import type { Account } from './account';
-import { encodeContent } from './content';
-import type { AttachmentPointer, ContentBody } from './content';
+import type { encodeContent } from './content';
+import type { AttachmentPointer } from './content';
 import type { DeviceNotice } from './directory';
 import { deviceNoticeLine } from './directory';
 import { DeviceDirectory } from './directory';
@@ -15,6 +15,7 @@ import { directConversationId, newMessageId } from './ids';
 import { Attachments } from './attachments';
 import { setTimer, timerCap } from './disappearing';
 import { Groups, GroupError } from './groups';
+import { directEntries, requeueFailed } from './outgoing';
 import { queueReadReceipts } from './read-receipts';
 import { Receiver } from './receiver';
 import { RetentionSweeper } from './retention';
@@ -282,7 +283,7 @@ export class MessagingEngine {
     const message = store.transaction(() => {
       const rec = store.messages.insertOutgoing(
         { id, conversationId, direction: 'out', senderUserId: account.userId, senderDeviceId: account.deviceId, senderMessageId: id, kind: 'text', body: preview, status: 'pending', sentAt, urgent },
-        this.directEntries(peer, content, sentAt),
+        directEntries(account, peer, content, sentAt),
       );
       also?.(rec);
       return rec;
@@ -320,17 +321,9 @@ export class MessagingEngine {
     const peer = store.conversations.members(message.conversationId).find((u) => u !== account.userId);
     if (!peer) return;
     await this.attachments.upload(attachmentId, [peer], (pointer) => {
-      for (const entry of this.directEntries(peer, content(pointer), this.now())) store.outbox.enqueue({ ...entry, messageId: message.id });
+      for (const entry of directEntries(account, peer, content(pointer), this.now())) store.outbox.enqueue({ ...entry, messageId: message.id });
     });
     void this.sender.flush();
-  }
-
-  /** A direct message's outbox entries: to the colleague's workstations, and a copy to our own others. */
-  private directEntries(peer: string, content: Extract<ContentBody, { t: 'text' | 'attachment' }>, at: number) {
-    return [
-      { kind: 'fanout', recipientUserId: peer, payload: encodeContent(content), nextAttemptAt: at, createdAt: at },
-      { kind: 'fanout', recipientUserId: this.o.account.userId, payload: encodeContent({ t: 'sent', to: peer, message: content }), nextAttemptAt: at, createdAt: at },
-    ];
   }
 
   /** After a restart or reconnect: uploads that never finished, downloads not yet fetched. */
@@ -353,27 +346,9 @@ export class MessagingEngine {
     return answer.user ? { userId: answer.user.userId, displayName: answer.user.displayName, username: answer.user.username } : null;
   }
 
-  /** A failed message goes back into the outbox as new. */
+  /** A failed message goes back into the outbox as new (outgoing.ts). */
   retry(messageId: string): void {
-    const { store, account } = this.o;
-    const m = store.messages.get(messageId);
-    if (!m || m.direction !== 'out' || m.status !== 'failed') throw new Error('only a failed message of ours can be retried');
-    if (store.conversations.get(m.conversationId)?.kind === 'group') {
-      // Same id again: a member who did get the first attempt drops the copy by its dedupe marker.
-      store.transaction(() => {
-        store.messages.resetStatus(messageId, 'pending');
-        this.groups.queueContent(m.conversationId, messageId, { t: 'text', id: messageId, sentAt: m.sentAt, text: m.body });
-      });
-      this.events.messageChanged?.(messageId);
-      void this.sender.flush();
-      return;
-    }
-    const peer = store.conversations.members(m.conversationId).find((u) => u !== account.userId);
-    if (!peer) throw new Error('conversation has no other member');
-    store.transaction(() => {
-      store.messages.resetStatus(messageId, 'pending');
-      store.outbox.enqueue({ kind: 'fanout', messageId, recipientUserId: peer, payload: encodeContent({ t: 'text', id: messageId, sentAt: m.sentAt, text: m.body, ...(m.urgent ? { urgent: true as const } : {}) }), nextAttemptAt: this.now(), createdAt: this.now() });
-    });
+    requeueFailed({ store: this.o.store, account: this.o.account, now: this.now, groups: this.groups }, messageId);
     this.events.messageChanged?.(messageId);
     void this.sender.flush();
   }
