@@ -9,24 +9,29 @@
  * All load comes from this one process, which shares the machine's cores with the server under
  * test: on a 2-core machine the generator's own CPU use bounds both rates.
  *
- *   npm run bench:relay [-- --devices 1000 --rounds 3 --seconds 4 --latency-seconds 8 --size 1024
- *                          --sync full|normal --rate <fixed offered load, skips the maximum> --json]
+ * Latency rounds alternate between the servers too, and the machine's own pauses are measured
+ * before and after (host-pauses.ts): on a shared virtual machine they set the floor of any tail.
+ *
+ *   npm run bench:relay [-- --devices 1000 --rounds 3 --seconds 4 --latency-rounds 3
+ *                          --latency-seconds 5 --size 1024 --sync full|normal
+ *                          --rate <fixed offered load, skips the maximum> --json]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { Server, type Socket as ServerSocket } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { authChallengeMessage, enrolmentProofMessage, relayOrigin } from '../protocol/relay';
 import { openDatabase } from '../server/db/database';
 import { UserRepository } from '../server/db/users';
+import { measureHostPauses, type HostPauses } from './host-pauses';
+import { cpuMs, readPort, rssBytes, settledHeap, startChild } from './relay-children';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const SELF = path.join(ROOT, 'bench/relay.ts');
+const ECHO_SERVER = path.resolve(import.meta.dirname, 'relay-echo.ts');
 
 type Device = { id: string; socket: Socket };
 
@@ -34,101 +39,13 @@ interface PhaseResult {
   maxRate: number;
   maxRateRounds: number[];
   serverCpuUsPerEnvelope: number;
-  /** loopMaxMs: the server main thread's longest event-loop stall while the latency was measured. */
-  latency: { offered: number; achieved: number; p50: number; p99: number; loopMaxMs: number };
+  /**
+   * Pooled over the latency rounds, each round's p99 beside. loopMaxMs: the server main thread's
+   * longest event-loop stall while latency was measured; generatorLoopMaxMs: this process's.
+   */
+  latency: { offered: number; achieved: number; p50: number; p99: number; roundsP99: number[]; loopMaxMs: number; generatorLoopMaxMs: number };
   /** Per idle connection: main-thread V8 heap + buffers, and process RSS (noisier). */
   idleConnection: { heapBytes: number; rssBytes: number };
-}
-
-// ---- the bare socket.io server (child mode) ----------------------------------------------------
-
-function runEchoServer(): void {
-  const server = new Server({ transports: ['websocket'], serveClient: false, perMessageDeflate: false, maxHttpBufferSize: 1.5e6 });
-  const devices = new Map<string, ServerSocket>();
-  let seq = 0;
-  server.on('connection', (socket) => {
-    const deviceId = String((socket.handshake.auth as { deviceId?: string }).deviceId);
-    devices.set(deviceId, socket);
-    socket.on('envelope.send', (request: { envelopes: { to: string; senderMessageId: string; payload: string }[] }, ack: (body: unknown) => void) => {
-      const now = Date.now();
-      for (const envelope of request.envelopes) {
-        devices.get(envelope.to)?.emit('envelope.deliver', {
-          envelopes: [{ id: ++seq, senderUserId: deviceId, senderDeviceId: deviceId, senderMessageId: envelope.senderMessageId, sentAt: now, payload: envelope.payload }],
-        });
-      }
-      ack({ ok: true, results: request.envelopes.map((envelope) => ({ to: envelope.to, senderMessageId: envelope.senderMessageId, status: 'stored' })) });
-    });
-    socket.on('envelope.ack', () => undefined);
-    socket.on('disconnect', () => devices.delete(deviceId));
-  });
-  server.listen(0);
-  const address = server.httpServer.address();
-  console.log(JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 }));
-}
-
-// ---- load generator ----------------------------------------------------------------------------
-
-function startChild(args: string[]): ChildProcess {
-  // BENCH_RELAY_CPU_PROFILE=<dir> writes V8 CPU profiles of the relay's threads there.
-  const profile = process.env.BENCH_RELAY_CPU_PROFILE;
-  const extra = profile && args[0] === 'server/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const child = spawn(process.execPath, [...extra, '--expose-gc', '--import', GC_ON_SIGUSR2, '--import', LOOP_DELAY, '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let buffered = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('GCMEM ')) child.emit('gcmem', JSON.parse(line.slice(6)) as NodeJS.MemoryUsage);
-      else if (line.startsWith('LOOP ')) child.emit('loop', Number(line.slice(5)));
-      else process.stderr.write(`${line}\n`);
-    }
-  });
-  return child;
-}
-
-/** Preloaded into each server: on SIGUSR2, a full GC, then memory use reported on stderr. */
-const GC_ON_SIGUSR2 =
-  'data:text/javascript,process.on("SIGUSR2",()=>{globalThis.gc();process.stderr.write("GCMEM "+JSON.stringify(process.memoryUsage())+"\\n")})';
-
-/**
- * Preloaded into each server: every second, the main thread's longest event-loop stall in that
- * second (ms, beyond the 10 ms sampling interval) on stderr. Worker threads inherit the preload
- * and skip it: their loops block on commits by design.
- */
-const LOOP_DELAY = `data:text/javascript,${encodeURIComponent(
-  'import{monitorEventLoopDelay}from"node:perf_hooks";import{isMainThread}from"node:worker_threads";' +
-    'if(isMainThread){const h=monitorEventLoopDelay({resolution:10});h.enable();' +
-    'setInterval(()=>{process.stderr.write("LOOP "+Math.max(0,h.max/1e6-10).toFixed(1)+"\\n");h.reset()},1000).unref()}',
-)}`;
-
-/** Main-thread heap (V8 heap + buffers) after a full GC. */
-async function settledHeap(child: ChildProcess): Promise<number> {
-  const reported = new Promise<NodeJS.MemoryUsage>((resolve) => child.once('gcmem', resolve));
-  child.kill('SIGUSR2');
-  const usage = await reported;
-  return usage.heapUsed + usage.external;
-}
-
-async function readPort(child: ChildProcess, portFile?: string): Promise<number> {
-  if (portFile) {
-    while (!fs.existsSync(portFile)) await sleep(50);
-    return Number(fs.readFileSync(portFile, 'utf8'));
-  }
-  return new Promise((resolve) => {
-    child.stdout?.once('data', (chunk: Buffer) => resolve((JSON.parse(chunk.toString().split('\n')[0] ?? '{}') as { port: number }).port));
-  });
-}
-
-/** CPU time (user + system) the process has used, in milliseconds: contention-proof cost. */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks, USER_HZ = 100
-}
-
-function rssBytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? 0) * 1024;
 }
 
 /** Connects sockets in waves so the server is not hit by a thousand handshakes at once. */
@@ -183,13 +100,14 @@ function authenticateDevices(url: string, enrolled: Awaited<ReturnType<typeof en
  * outstanding. Open loop (rate given): sends at that total rate regardless of replies.
  * Returns delivered envelopes per second and latencies (ms) measured after the warm-up.
  */
-async function drive(server: ChildProcess, devices: Device[], payload: string, seconds: number, rate?: number): Promise<{ rate: number; latencies: number[]; cpuUsPerEnvelope: number; loopMaxMs: number }> {
+async function drive(server: ChildProcess, devices: Device[], payload: string, seconds: number, rate?: number): Promise<Drive> {
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let delivered = 0;
   let measuring = false;
   let running = true;
   let loopMaxMs = 0;
+  const ownLoop = monitorEventLoopDelay({ resolution: 10 });
   const onLoop = (stall: number) => {
     if (measuring) loopMaxMs = Math.max(loopMaxMs, stall);
   };
@@ -242,10 +160,12 @@ async function drive(server: ChildProcess, devices: Device[], payload: string, s
   const warmup = Math.min(2, seconds / 4);
   await sleep(warmup * 1000);
   measuring = true;
+  ownLoop.enable();
   const measuredFrom = performance.now();
   const cpuFrom = cpuMs(server.pid ?? 0);
   await sleep((seconds - warmup) * 1000);
   measuring = false;
+  ownLoop.disable();
   const cpuUsPerEnvelope = ((cpuMs(server.pid ?? 0) - cpuFrom) * 1000) / Math.max(1, delivered);
   const elapsed = (performance.now() - measuredFrom) / 1000;
   running = false;
@@ -253,7 +173,28 @@ async function drive(server: ChildProcess, devices: Device[], payload: string, s
   await sleep(500); // let in-flight deliveries drain before the next phase
   devices.forEach((device, i) => device.socket.off('envelope.deliver', handlers[i]));
   server.off('loop', onLoop);
-  return { rate: delivered / elapsed, latencies, cpuUsPerEnvelope, loopMaxMs };
+  const generatorLoopMaxMs = Math.max(0, ownLoop.max / 1e6 - 10);
+  return { rate: delivered / elapsed, latencies, cpuUsPerEnvelope, loopMaxMs, generatorLoopMaxMs };
+}
+
+interface Drive {
+  rate: number;
+  latencies: number[];
+  cpuUsPerEnvelope: number;
+  loopMaxMs: number;
+  generatorLoopMaxMs: number;
+}
+
+/** Latency rounds of one server, pooled: every latency, the least achieved rate, the longest stalls. */
+function pooled(rounds: Drive[]): Drive & { roundsP99: number[] } {
+  return {
+    rate: Math.min(...rounds.map((r) => r.rate)),
+    latencies: rounds.flatMap((r) => r.latencies),
+    cpuUsPerEnvelope: median(rounds.map((r) => r.cpuUsPerEnvelope)),
+    loopMaxMs: Math.max(...rounds.map((r) => r.loopMaxMs)),
+    generatorLoopMaxMs: Math.max(...rounds.map((r) => r.generatorLoopMaxMs)),
+    roundsP99: rounds.map((r) => round(percentile(r.latencies, 99))),
+  };
 }
 
 /** Message ids are unique across phases: the relay would rightly drop a repeated one as a duplicate. */
@@ -295,7 +236,8 @@ async function main(): Promise<void> {
       devices: { type: 'string', default: '1000' },
       rounds: { type: 'string', default: '3' },
       seconds: { type: 'string', default: '4' },
-      'latency-seconds': { type: 'string', default: '8' },
+      'latency-rounds': { type: 'string', default: '3' },
+      'latency-seconds': { type: 'string', default: '5' },
       size: { type: 'string', default: '1024' },
       sync: { type: 'string', default: 'full' },
       rate: { type: 'string' },
@@ -310,9 +252,13 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
 
+  // 0. How much the machine itself pauses this process, before anything else runs.
+  log('machine pauses: spinning one thread per CPU for 3 s');
+  const pausesBefore = await measureHostPauses(3);
+
   // 1. Both servers up, every device connected (the relay's enrolled and authenticated).
   log(`bare socket.io: connecting ${count} sockets`);
-  const echo = startChild([SELF, '--echo-server']);
+  const echo = startChild([ECHO_SERVER]);
   children.push(echo);
   const echoUrl = `http://127.0.0.1:${await readPort(echo)}`;
   const bare = await idleBytesPerConnection(echo, count, (from, to) =>
@@ -348,19 +294,43 @@ async function main(): Promise<void> {
   const bareMax = median(bareRounds.map((r) => r.rate));
   const relayMax = median(relayRounds.map((r) => r.rate));
 
-  // 3. Latency at a fixed offered load: half the relay's maximum (or --rate).
+  // 3. Latency at a fixed offered load: half the relay's maximum (or --rate). Rounds alternate
+  //    like the maximum's, so a spell of machine noise (see hostPauses) falls on both servers
+  //    alike and cannot decide the figure alone; each server's rounds are pooled.
   const offered = fixedRate ?? Math.round(relayMax / 2);
-  log(`latency at ${offered} envelopes/s: relay, then bare socket.io`);
-  const relayLatency = await drive(relay, wardline.devices, payload, Number(values['latency-seconds']), offered);
-  const bareLatency = await drive(echo, bare.devices, payload, Number(values['latency-seconds']), offered);
+  const relayLatencyRounds: Drive[] = [];
+  const bareLatencyRounds: Drive[] = [];
+  for (let round = 1; round <= Number(values['latency-rounds']); round++) {
+    log(`latency at ${offered} envelopes/s, round ${round}: relay, then bare socket.io`);
+    relayLatencyRounds.push(await drive(relay, wardline.devices, payload, Number(values['latency-seconds']), offered));
+    bareLatencyRounds.push(await drive(echo, bare.devices, payload, Number(values['latency-seconds']), offered));
+  }
+  const relayLatency = pooled(relayLatencyRounds);
+  const bareLatency = pooled(bareLatencyRounds);
 
   const summary = (rounds: typeof bareRounds, latency: typeof bareLatency, memory: { heap: number; rss: number }): PhaseResult => ({
     maxRate: Math.round(median(rounds.map((r) => r.rate))),
     maxRateRounds: rounds.map((r) => Math.round(r.rate)),
     serverCpuUsPerEnvelope: Math.round(median(rounds.map((r) => r.cpuUsPerEnvelope))),
-    latency: { offered, achieved: Math.round(latency.rate), p50: round(percentile(latency.latencies, 50)), p99: round(percentile(latency.latencies, 99)), loopMaxMs: round(latency.loopMaxMs) },
+    latency: {
+      offered,
+      achieved: Math.round(latency.rate),
+      p50: round(percentile(latency.latencies, 50)),
+      p99: round(percentile(latency.latencies, 99)),
+      roundsP99: latency.roundsP99,
+      loopMaxMs: round(latency.loopMaxMs),
+      generatorLoopMaxMs: round(latency.generatorLoopMaxMs),
+    },
     idleConnection: { heapBytes: Math.round(memory.heap), rssBytes: Math.round(memory.rss) },
   });
+  for (const device of [...bare.devices, ...wardline.devices]) device.socket.close();
+  await Promise.all([relay, echo].map((child) => new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  })));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  log('machine pauses: again, after the run');
+  const pausesAfter = await measureHostPauses(3);
   const result = {
     devices: count,
     payloadBytes: Number(values.size),
@@ -368,18 +338,15 @@ async function main(): Promise<void> {
     bare: summary(bareRounds, bareLatency, bare),
     relay: { ...summary(relayRounds, relayLatency, wardline), sync: values.sync },
     ratio: round(relayMax / bareMax),
+    hostPauses: { before: roundPauses(pausesBefore), after: roundPauses(pausesAfter) },
   };
-  for (const device of [...bare.devices, ...wardline.devices]) device.socket.close();
-  await Promise.all([relay, echo].map((child) => new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  })));
-  fs.rmSync(dataDir, { recursive: true, force: true });
   if (values.json) console.log(JSON.stringify(result));
   else printTable(result);
 }
 
-function printTable(result: { devices: number; payloadBytes: number; cpus: number; bare: PhaseResult; relay: PhaseResult & { sync?: string }; ratio: number }): void {
+type Result = { devices: number; payloadBytes: number; cpus: number; bare: PhaseResult; relay: PhaseResult & { sync?: string }; ratio: number; hostPauses: { before: HostPauses; after: HostPauses } };
+
+function printTable(result: Result): void {
   const row = (name: string, bare: string, relay: string) => console.log(`${name.padEnd(36)}${bare.padStart(18)}${relay.padStart(18)}`);
   const { offered } = result.relay.latency;
   console.log(`\n${result.devices} devices, ${result.payloadBytes}-byte payloads, ${result.cpus} CPUs shared with the load generator, relay --sync ${result.relay.sync}`);
@@ -389,11 +356,15 @@ function printTable(result: { devices: number; payloadBytes: number; cpus: numbe
   row('server CPU per envelope (us)', String(result.bare.serverCpuUsPerEnvelope), String(result.relay.serverCpuUsPerEnvelope));
   row(`latency p50 @ ${offered}/s (ms)`, String(result.bare.latency.p50), String(result.relay.latency.p50));
   row(`latency p99 @ ${offered}/s (ms)`, String(result.bare.latency.p99), String(result.relay.latency.p99));
+  row('  p99 of each round (ms)', result.bare.latency.roundsP99.join(' '), result.relay.latency.roundsP99.join(' '));
   row('main-thread stall max at that load (ms)', String(result.bare.latency.loopMaxMs), String(result.relay.latency.loopMaxMs));
+  row('  load generator\'s own stall max (ms)', String(result.bare.latency.generatorLoopMaxMs), String(result.relay.latency.generatorLoopMaxMs));
   row('achieved at that load (/s)', String(result.bare.latency.achieved), String(result.relay.latency.achieved));
   const kib = (bytes: number) => (bytes / 1024).toFixed(1);
   row('idle connection: heap after GC (KiB)', kib(result.bare.idleConnection.heapBytes), kib(result.relay.idleConnection.heapBytes));
   row('idle connection: process RSS (KiB)', kib(result.bare.idleConnection.rssBytes), kib(result.relay.idleConnection.rssBytes));
+  const pauses = (p: HostPauses) => `${p.perSecond.toFixed(1)}/s per CPU, longest ${p.maxMs.toFixed(1)} ms, ${p.lostPercent.toFixed(2)}% of the time`;
+  console.log(`machine pauses with nothing else running (> 2 ms): before ${pauses(result.hostPauses.before)}; after ${pauses(result.hostPauses.after)}`);
   console.log(`relay / bare throughput: ${result.ratio} (target >= 0.5); relay p99 at half load: ${result.relay.latency.p99} ms (target < 50)`);
 }
 
@@ -405,9 +376,11 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-if (process.argv.includes('--echo-server')) runEchoServer();
-else
-  main().then(
+function roundPauses(pauses: HostPauses): HostPauses {
+  return { ...pauses, perSecond: round(pauses.perSecond), maxMs: round(pauses.maxMs), lostPercent: round(pauses.lostPercent) };
+}
+
+main().then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error);
