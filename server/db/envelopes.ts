@@ -92,7 +92,6 @@ export class EnvelopeRepository {
     return this.db.prepare('DELETE FROM envelopes WHERE recipient_device_id = ? AND payload IS NOT NULL').run(recipientDeviceId).changes;
   }
 
-  /** Forgets the ids of envelopes acknowledged before the dedupe window (bounded work per call). */
   /**
    * Retention for envelopes nobody fetched: the payload is erased and the row kept as a tombstone,
    * so a resend of the same message id within the dedupe window is still recognised.
@@ -103,6 +102,7 @@ export class EnvelopeRepository {
       .run(now, sentBefore, limit).changes;
   }
 
+  /** Forgets the ids of envelopes acknowledged before the dedupe window (bounded work per call). */
   deleteTombstones(ackedBefore: number, limit = 10_000): number {
     return this.db
       .prepare('DELETE FROM envelopes WHERE seq IN (SELECT seq FROM envelopes WHERE acked_at IS NOT NULL AND acked_at < ? LIMIT ?)')
