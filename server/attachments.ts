@@ -12,6 +12,7 @@ import type { Config } from './config';
 import type { Db } from './db/database';
 import { AttachmentRepository } from './db/attachments';
 import { DeviceRepository } from './db/devices';
+import type { WriteTurn } from './envelope-writer';
 import { RelayFailure } from './failure';
 import type { Logger } from './log';
 
@@ -28,6 +29,8 @@ export class AttachmentService {
     private readonly config: Config,
     readonly tokens: AttachmentTokens,
     private readonly log: Logger,
+    /** Every write of this service waits for its turn beside the envelope writer's batches. */
+    private readonly turn: WriteTurn,
   ) {
     this.repo = new AttachmentRepository(db);
     this.devices = new DeviceRepository(db);
@@ -35,7 +38,7 @@ export class AttachmentService {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
   }
 
-  prepareUpload(deviceId: string, size: number, recipients: string[], now: number) {
+  async prepareUpload(deviceId: string, size: number, recipients: string[], now: number) {
     if (size > this.config.maxAttachmentBytes) {
       throw new RelayFailure('payload_too_large', `attachments are limited to ${this.config.maxAttachmentBytes} bytes`);
     }
@@ -44,7 +47,7 @@ export class AttachmentService {
     if (inactive.length > 0) throw new RelayFailure('unknown_device', `${inactive.length} recipient device(s) unknown or revoked`);
     const id = randomBytes(16).toString('hex');
     const expiresAt = now + this.config.attachmentRetentionMs;
-    this.repo.create({ id, uploaderDeviceId: deviceId, size, expiresAt }, unique, now);
+    await this.turn(() => this.repo.create({ id, uploaderDeviceId: deviceId, size, expiresAt }, unique, now));
     const grant = this.tokens.issue({ kind: 'upload', attachmentId: id, deviceId }, now);
     return { id, url: HTTP_PATHS.attachmentPrefix + id, ...grant };
   }
@@ -67,18 +70,23 @@ export class AttachmentService {
     return `${this.blobPath(id)}.part`;
   }
 
-  /** Called after the HTTP layer has streamed a blob to the client in full. */
-  fetched(id: string, deviceId: string, now: number): void {
-    if (this.repo.markFetched(id, deviceId, now)) this.remove(id, 'fetched by every recipient');
+  /** Called once the HTTP layer has stored a whole upload durably under blobPath(id). */
+  async complete(id: string): Promise<void> {
+    await this.turn(() => this.repo.markComplete(id));
   }
 
-  remove(id: string, reason: string): void {
-    this.repo.delete(id);
-    for (const file of [this.blobPath(id), this.partPath(id)]) fs.rmSync(file, { force: true });
+  /** Called after the HTTP layer has streamed a blob to the client in full. */
+  async fetched(id: string, deviceId: string, now: number): Promise<void> {
+    if (await this.turn(() => this.repo.markFetched(id, deviceId, now))) await this.remove(id, 'fetched by every recipient');
+  }
+
+  async remove(id: string, reason: string): Promise<void> {
+    await this.turn(() => this.repo.delete(id));
+    await Promise.all([this.blobPath(id), this.partPath(id)].map((file) => fs.promises.rm(file, { force: true })));
     this.log.debug({ attachmentId: id, reason }, 'attachment deleted');
   }
 
-  sweep(now: number): void {
-    for (const id of this.repo.doomed(now, now - PENDING_UPLOAD_MS)) this.remove(id, 'retention or no recipients left');
+  async sweep(now: number): Promise<void> {
+    for (const id of this.repo.doomed(now, now - PENDING_UPLOAD_MS)) await this.remove(id, 'retention or no recipients left');
   }
 }

@@ -13,6 +13,7 @@ import { DeviceRepository } from './db/devices';
 import { PrekeyRepository } from './db/prekeys';
 import { UserRepository } from './db/users';
 import type { DirectoryKey } from './directory-key';
+import type { WriteTurn } from './envelope-writer';
 import { RelayFailure } from './failure';
 import { prekeyInput } from './prekey-input';
 
@@ -26,19 +27,20 @@ export class EnrolmentService {
   constructor(
     private readonly db: Db,
     private readonly directoryKey: DirectoryKey,
+    private readonly turn: WriteTurn,
   ) {
     this.users = new UserRepository(db);
     this.devices = new DeviceRepository(db);
     this.prekeys = new PrekeyRepository(db);
   }
 
-  enrol(request: ParsedEnrolRequest, now: number): EnrolResponse {
+  async enrol(request: ParsedEnrolRequest, now: number): Promise<EnrolResponse> {
     const identityKey = Buffer.from(request.identityKey, 'base64');
     const proof = Buffer.from(request.proof, 'base64');
     if (!verifies(proof, enrolmentProofMessage(request.code, identityKey), identityKey)) {
       throw new RelayFailure('auth_failed', 'proof of identity key possession does not verify');
     }
-    return this.db.transaction(() => {
+    const enrolment = this.db.transaction(() => {
       const checked = this.users.checkCode(request.code, now);
       switch (checked.state) {
         case 'invalid':
@@ -73,7 +75,8 @@ export class EnrolmentService {
         certificate: certificate.toString('base64'),
         directoryKey: Buffer.from(this.directoryKey.publicKey).toString('base64'),
       };
-    }).immediate();
+    });
+    return this.turn(() => enrolment.immediate());
   }
 }
 

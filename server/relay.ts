@@ -19,7 +19,7 @@ import { PrekeyRepository } from './db/prekeys';
 import { UserRepository } from './db/users';
 import { loadOrCreateDirectoryKey } from './directory-key';
 import { EnrolmentService } from './enrolment';
-import { EnvelopeWriter } from './envelope-writer';
+import { EnvelopeWriter, type WriteTurn } from './envelope-writer';
 import { createRouter } from './http/router';
 import type { Logger } from './log';
 import { DeliveryPump } from './socket/delivery';
@@ -41,7 +41,6 @@ export async function startRelay(config: Config, log: Logger): Promise<RunningRe
   const envelopes = new EnvelopeRepository(db);
   const devices = new DeviceRepository(db);
   const delivery = new DeliveryPump(envelopes);
-  const attachments = new AttachmentService(db, config, tokens, log);
   const writer = new EnvelopeWriter(
     { dataDir: config.dataDir, sync: config.sync, queueCap: config.queueCap, queueCapBytes: config.queueCapBytes },
     registry,
@@ -54,11 +53,14 @@ export async function startRelay(config: Config, log: Logger): Promise<RunningRe
     },
   );
   await writer.ready();
+  // Main-thread writes take their turn between the writer thread's batches (EnvelopeWriter.between).
+  const turn: WriteTurn = (write) => writer.between(write);
+  const attachments = new AttachmentService(db, config, tokens, log, turn);
 
   const router = createRouter({
     db,
     directoryKey,
-    enrolment: new EnrolmentService(db, directoryKey),
+    enrolment: new EnrolmentService(db, directoryKey, turn),
     attachments,
     log,
     connections: () => registry.size,

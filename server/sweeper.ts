@@ -13,8 +13,8 @@ export function startSweeper(ctx: RelayContext, tokens: AttachmentTokens): () =>
   const sweep = async () => {
     const now = Date.now();
     try {
-      ctx.attachments.sweep(now);
-      const codes = ctx.users.deleteStaleCodes(now - CODE_GRACE_MS);
+      await ctx.attachments.sweep(now);
+      const codes = await ctx.writer.between(() => ctx.users.deleteStaleCodes(now - CODE_GRACE_MS));
       tokens.sweep(now);
       // Envelope rows belong to the writer thread, the only writer of that table.
       const tombstones = await ctx.writer.sweep(now - ctx.config.dedupeWindowMs, now - ctx.config.envelopeRetentionMs);

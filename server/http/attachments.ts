@@ -54,12 +54,17 @@ export function createAttachmentHandler(service: AttachmentService, log: Logger)
         fs.rmSync(part, { force: true });
         return sendError(res, 400, 'invalid_payload', `expected ${limit} bytes, received ${received}`);
       }
-      // Durable before it is announced: fsync the data, then publish by rename.
-      const fd = fs.openSync(part, 'r');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      fs.renameSync(part, service.blobPath(id));
-      service.repo.markComplete(id);
+      // Durable before it is announced: fsync the data, then publish by rename. The fsync of up
+      // to --max-attachment-bytes runs on libuv's thread pool: on this thread it would hold every
+      // socket for as long as the disk takes to write the whole blob.
+      const file = await fs.promises.open(part, 'r');
+      try {
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await fs.promises.rename(part, service.blobPath(id));
+      await service.complete(id);
       sendJson(res, 201, { id, size: received });
     } catch (error) {
       fs.rmSync(part, { force: true });
@@ -77,7 +82,7 @@ export function createAttachmentHandler(service: AttachmentService, log: Logger)
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': row.size, 'cache-control': 'no-store' });
     try {
       await pipeline(fs.createReadStream(service.blobPath(id)), res);
-      service.fetched(id, grant.deviceId, Date.now());
+      await service.fetched(id, grant.deviceId, Date.now());
     } catch (error) {
       log.warn({ attachmentId: id, err: (error as Error).message }, 'attachment download interrupted');
     }

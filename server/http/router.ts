@@ -69,7 +69,7 @@ export function createRouter(deps: RouterDeps) {
     const parsed = EnrolRequest.safeParse(await readJsonBody(req, ENROL_BODY_LIMIT));
     if (!parsed.success) throw new RelayFailure('invalid_payload', describeIssue(parsed.error.issues[0]));
     try {
-      const result = deps.enrolment.enrol(parsed.data, now);
+      const result = await deps.enrolment.enrol(parsed.data, now);
       deps.log.info({ userId: result.userId, deviceId: result.deviceId }, 'device enrolled');
       sendJson(res, 201, result);
     } catch (error) {

@@ -22,12 +22,12 @@ export function registerPrekeys(session: Session, ctx: RelayContext): void {
   onRequest(
     session,
     'prekeys.bundle',
-    ({ deviceIds }) => {
+    async ({ deviceIds }) => {
       const bundles = [];
       const missing = [];
       for (const deviceId of new Set(deviceIds)) {
         const { device } = ctx.devices.status(deviceId);
-        const consumed = device ? ctx.db.transaction(() => ctx.prekeys.consumeBundle(deviceId)).immediate() : undefined;
+        const consumed = device ? await ctx.writer.between(() => ctx.db.transaction(() => ctx.prekeys.consumeBundle(deviceId)).immediate()) : undefined;
         if (!device || !consumed) {
           missing.push(deviceId);
           continue;
@@ -52,10 +52,10 @@ export function registerPrekeys(session: Session, ctx: RelayContext): void {
   onRequest(
     session,
     'prekeys.upload',
-    (request) => {
+    async (request) => {
       const { deviceId } = session.id;
       const now = Date.now();
-      ctx.db.transaction(() => {
+      const store = ctx.db.transaction(() => {
         const { ec, pq } = ctx.prekeys.counts(deviceId);
         const addEc = request.oneTimePrekeys?.length ?? 0;
         const addPq = request.pqOneTimePrekeys?.length ?? 0;
@@ -66,7 +66,8 @@ export function registerPrekeys(session: Session, ctx: RelayContext): void {
         if (request.pqLastResortPrekey) ctx.prekeys.setSigned(deviceId, 'pq_last_resort', prekeyInput(request.pqLastResortPrekey), now);
         if (request.oneTimePrekeys) ctx.prekeys.addOneTime(deviceId, 'ec', request.oneTimePrekeys.map(prekeyInput));
         if (request.pqOneTimePrekeys) ctx.prekeys.addOneTime(deviceId, 'pq', request.pqOneTimePrekeys.map(prekeyInput));
-      }).immediate();
+      });
+      await ctx.writer.between(() => store.immediate());
       return { prekeys: prekeyCounts(ctx, deviceId) };
     },
     ctx.log,

@@ -157,10 +157,11 @@ describe('attachment retention', () => {
     const r = await receiver.online();
     expect(await r.request('attachment.download', { id: grant.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     r.close();
-    // The sweep (at start-up, then every minute) removes the file itself.
+    // The sweep (at start-up, then every minute) removes the file itself, just after start-up:
+    // its writes wait for their turn beside the envelope writer.
     await short.kill();
     const restarted = await startRelay({ dataDir: short.dataDir });
-    expect(fs.existsSync(file)).toBe(false);
+    await expect.poll(() => fs.existsSync(file), { timeout: 5000 }).toBe(false);
     await restarted.kill();
   });
 });
