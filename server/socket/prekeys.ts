@@ -23,11 +23,18 @@ export function registerPrekeys(session: Session, ctx: RelayContext): void {
     session,
     'prekeys.bundle',
     async ({ deviceIds }) => {
+      // Every requested device's bundle in one transaction, so the request waits for one turn
+      // beside the envelope writer, not one per device.
+      const consume = ctx.db.transaction((ids: string[]) =>
+        ids.map((deviceId) => {
+          const { device } = ctx.devices.status(deviceId);
+          return { deviceId, device, consumed: device ? ctx.prekeys.consumeBundle(deviceId) : undefined };
+        }),
+      );
+      const found = await ctx.writer.between(() => consume.immediate([...new Set(deviceIds)]));
       const bundles = [];
       const missing = [];
-      for (const deviceId of new Set(deviceIds)) {
-        const { device } = ctx.devices.status(deviceId);
-        const consumed = device ? await ctx.writer.between(() => ctx.db.transaction(() => ctx.prekeys.consumeBundle(deviceId)).immediate()) : undefined;
+      for (const { deviceId, device, consumed } of found) {
         if (!device || !consumed) {
           missing.push(deviceId);
           continue;
