@@ -12,6 +12,11 @@
  * Latency rounds alternate between the servers too, and the machine's own pauses are measured
  * before and after (host-pauses.ts): on a shared virtual machine they set the floor of any tail.
  *
+ * Both servers run with the relay's production Node flags (relay-children.ts), and `npm run
+ * bench:relay` runs this generator with --single-threaded-gc too: it stands in for a thousand
+ * workstations, and V8's parallel GC helper threads in it would take the servers' cores (on 2
+ * CPUs they doubled the bare server's p99).
+ *
  *   npm run bench:relay [-- --devices 1000 --rounds 3 --seconds 4 --latency-rounds 3
  *                          --latency-seconds 5 --size 1024 --sync full|normal
  *                          --rate <fixed offered load, skips the maximum> --json]
@@ -29,7 +34,7 @@ import { authChallengeMessage, enrolmentProofMessage, relayOrigin } from '../pro
 import { openDatabase } from '../server/db/database';
 import { UserRepository } from '../server/db/users';
 import { measureHostPauses, type HostPauses } from './host-pauses';
-import { cpuMs, readPort, rssBytes, settledHeap, startChild } from './relay-children';
+import { cpuMs, readPort, rssBytes, SERVER_NODE_FLAGS, settledHeap, startChild } from './relay-children';
 
 const ECHO_SERVER = path.resolve(import.meta.dirname, 'relay-echo.ts');
 
@@ -338,18 +343,21 @@ async function main(): Promise<void> {
     bare: summary(bareRounds, bareLatency, bare),
     relay: { ...summary(relayRounds, relayLatency, wardline), sync: values.sync },
     ratio: round(relayMax / bareMax),
+    nodeFlags: { servers: SERVER_NODE_FLAGS, generator: process.execArgv.filter((arg, i, all) => arg !== '--import' && all[i - 1] !== '--import') },
     hostPauses: { before: roundPauses(pausesBefore), after: roundPauses(pausesAfter) },
   };
   if (values.json) console.log(JSON.stringify(result));
   else printTable(result);
 }
 
-type Result = { devices: number; payloadBytes: number; cpus: number; bare: PhaseResult; relay: PhaseResult & { sync?: string }; ratio: number; hostPauses: { before: HostPauses; after: HostPauses } };
+type Result = { devices: number; payloadBytes: number; cpus: number; bare: PhaseResult; relay: PhaseResult & { sync?: string }; ratio: number; nodeFlags: { servers: string[]; generator: string[] }; hostPauses: { before: HostPauses; after: HostPauses } };
 
 function printTable(result: Result): void {
   const row = (name: string, bare: string, relay: string) => console.log(`${name.padEnd(36)}${bare.padStart(18)}${relay.padStart(18)}`);
   const { offered } = result.relay.latency;
+  const flags = (list: string[]) => (list.length > 0 ? list.join(' ') : 'none');
   console.log(`\n${result.devices} devices, ${result.payloadBytes}-byte payloads, ${result.cpus} CPUs shared with the load generator, relay --sync ${result.relay.sync}`);
+  console.log(`Node flags: servers ${flags(result.nodeFlags.servers)} (as npm run relay), load generator ${flags(result.nodeFlags.generator)}`);
   row('', 'bare socket.io', 'wardline relay');
   row('max envelopes/s (median of rounds)', String(result.bare.maxRate), String(result.relay.maxRate));
   row('  rounds', result.bare.maxRateRounds.join(' '), result.relay.maxRateRounds.join(' '));
