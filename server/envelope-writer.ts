@@ -55,8 +55,10 @@ export class EnvelopeWriter {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private readonly waiters = new Map<FromWriter['type'], (message: FromWriter) => void>();
-  /** Main-thread writes waiting for the batch in flight to end (between()). */
+  /** Main-thread writes waiting for the batch or sweep in flight to end (between()). */
   private turns: (() => void)[] = [];
+  /** A clean-up sweep posted to the writer thread and not yet answered. */
+  private sweeping = false;
   private closing = false;
 
   constructor(
@@ -127,11 +129,13 @@ export class EnvelopeWriter {
    * holds the database's write lock, and a main-thread write would wait for it inside SQLite's busy
    * handler, which sleeps this thread, and every socket with it (measured: up to 8-18 ms at 5,300
    * envelopes/s). Here it waits on a promise instead, and runs as soon as the batch is answered,
-   * before the next one is posted. (The writer's sweep and admin events are not tracked: rare, and
-   * still covered by the busy timeout, as are writes of the CLI.)
+   * before the next one is posted. A clean-up sweep on the writer thread (sweep()) holds the lock
+   * too, for up to two statements over 10,000 rows each, and is waited for alike. (Admin events
+   * are single small statements, and the CLI's writes come from another process: both are left to
+   * the busy timeout.)
    */
   async between<T>(write: () => T): Promise<T> {
-    while (this.inFlight) await new Promise<void>((resolve) => this.turns.push(resolve));
+    while (this.inFlight || this.sweeping) await new Promise<void>((resolve) => this.turns.push(resolve));
     return write();
   }
 
@@ -154,10 +158,17 @@ export class EnvelopeWriter {
   }
 
   async sweep(ackedBefore: number, undeliveredBefore?: number): Promise<number> {
+    if (this.sweeping) return 0; // the one in flight does the same work
     const reply = this.expect('swept');
+    this.sweeping = true;
     this.post({ type: 'sweep', ackedBefore, undeliveredBefore });
-    const message = await reply;
-    return message.type === 'swept' ? message.tombstones : 0;
+    try {
+      const message = await reply;
+      return message.type === 'swept' ? message.tombstones : 0;
+    } finally {
+      this.sweeping = false;
+      this.releaseTurns();
+    }
   }
 
   /** Commits whatever is queued, then stops the writer thread. */
@@ -270,11 +281,16 @@ export class EnvelopeWriter {
       }
     }
     // Waiting main-thread writes run now (as microtasks, before the next batch is dispatched).
+    this.releaseTurns();
+    if (this.sends.length > 0) this.schedule(true);
+    else if (this.acks.length > 0 || this.touches.size > 0) this.schedule(false);
+  }
+
+  /** Wakes every waiting between(); each runs, or waits again if the writer is still busy. */
+  private releaseTurns(): void {
     const turns = this.turns;
     this.turns = [];
     for (const turn of turns) turn();
-    if (this.sends.length > 0) this.schedule(true);
-    else if (this.acks.length > 0 || this.touches.size > 0) this.schedule(false);
   }
 
   private post(message: ToWriter): void {

@@ -103,4 +103,28 @@ describe('a main-thread write beside the envelope writer', () => {
     expect(results.flat().every((result) => result.status === 'stored')).toBe(true);
     expect(users.list().filter((user) => user.username.startsWith('user'))).toHaveLength(40);
   });
+
+  it('waits for a clean-up sweep on the writer thread too, and a second sweep while one runs is not posted', async () => {
+    const { db, writer, sender, to } = await start();
+    // Delivered envelopes past the dedupe window: the sweep deletes 10,000 of them in one statement.
+    const seed = db.prepare('INSERT INTO envelopes (recipient_device_id, sender_device_id, sender_user_id, sender_message_id, sent_at, size, payload, acked_at) VALUES (?, ?, ?, ?, 1, 0, NULL, 2)');
+    db.transaction(() => {
+      for (let i = 0; i < 15_000; i++) seed.run(to, sender.deviceId, sender.userId, `old-${i}`);
+    })();
+    db.pragma('busy_timeout = 0');
+    const users = new UserRepository(db);
+    // The sweep is queued behind a batch: when that batch is answered, the writer thread is
+    // already deleting, and a write let through then would fail with SQLITE_BUSY.
+    const sent = writer.send(sender, [envelope(to)]);
+    await nextTurn();
+    const swept = writer.sweep(Date.now());
+    const again = writer.sweep(Date.now());
+    const write = writer.between(() => db.transaction(() => users.create('carol', 'Carol', Date.now())).immediate());
+    await expect(write).resolves.toMatchObject({ username: 'carol' });
+    await expect(swept).resolves.toBe(10_000);
+    await expect(again).resolves.toBe(0);
+    await expect(sent).resolves.toEqual([expect.objectContaining({ status: 'stored' })]);
+    const left = db.prepare('SELECT count(*) AS n FROM envelopes WHERE acked_at IS NOT NULL').get() as { n: number };
+    expect(left.n).toBe(5_000);
+  });
 });
