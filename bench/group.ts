@@ -247,7 +247,7 @@ async function main(): Promise<void> {
   const dataDir = path.join(RUN, 'relay');
   fs.mkdirSync(dataDir);
   // Lift the per-device abuse limits and the enrolment rate: this measures the group, not policy.
-  const relay = await startRelay({ dataDir, args: ['--rate-requests', '5000', '--rate-envelopes', '100000', '--rate-burst', '100000', '--rate-enrol', '1000'] });
+  const relay = await startRelay({ dataDir, args: ['--rate-requests', '5000', '--rate-envelopes', '100000', '--rate-burst', '100000', '--rate-enrol', '1000', '--max-pending-auth-per-address', '1000'] });
   children.add(relay.child);
   const relayPid = relay.child.pid;
   if (relayPid === undefined) throw new Error('the relay process has no pid');

@@ -279,7 +279,9 @@ async function main(): Promise<void> {
   const portFile = path.join(dataDir, 'port');
   const relay = startChild(['server/main.ts', '--port', '0', '--data', dataDir, '--port-file', portFile, '--log-level', 'warn', '--sync', String(values.sync),
     // Lift the per-device abuse limits: this measures capacity, not policy.
-    '--rate-requests', '100000', '--rate-envelopes', '100000', '--rate-burst', '100000', '--rate-enrol', '100000']);
+    '--rate-requests', '100000', '--rate-envelopes', '100000', '--rate-burst', '100000', '--rate-enrol', '100000',
+    // All devices connect from this one address, a hundred at a time.
+    '--max-pending-auth-per-address', '100000', '--max-pending-auth', '100000']);
   children.push(relay);
   const relayUrl = `http://127.0.0.1:${await readPort(relay, portFile)}`;
   log(`relay: enrolling and authenticating ${count} devices`);

@@ -41,6 +41,9 @@ const options = {
   /** How often the relay looks for revocations written by the CLI. */
   'admin-poll-ms': [z.coerce.number().int().min(50), 1000],
   'auth-timeout-ms': [z.coerce.number().int().min(100), 10_000],
+  /** Connections still to answer their challenge, from one address and in all (socket/pending-auth.ts). */
+  'max-pending-auth-per-address': [z.coerce.number().int().min(1), 64],
+  'max-pending-auth': [z.coerce.number().int().min(1), 1024],
   /** A connected device that acknowledges nothing this long gets its unacknowledged envelopes again. */
   'redeliver-after-ms': [z.coerce.number().int().min(500), 60_000],
 } as const satisfies Record<string, readonly [z.ZodType, unknown]>;
@@ -70,6 +73,8 @@ export interface Config {
   prekeyLowThreshold: number;
   adminPollMs: number;
   authTimeoutMs: number;
+  maxPendingAuthPerAddress: number;
+  maxPendingAuth: number;
   redeliverAfterMs: number;
 }
 
@@ -138,6 +143,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     prekeyLowThreshold: read('prekey-low-threshold'),
     adminPollMs: read('admin-poll-ms'),
     authTimeoutMs: read('auth-timeout-ms'),
+    maxPendingAuthPerAddress: read('max-pending-auth-per-address'),
+    maxPendingAuth: read('max-pending-auth'),
     redeliverAfterMs: read('redeliver-after-ms'),
   };
   return {

@@ -9,6 +9,7 @@ import type { EnvelopeWriter } from './envelope-writer';
 import type { Logger } from './log';
 import type { TokenBucket } from './rate-limit';
 import type { DeliveryPump } from './socket/delivery';
+import type { PendingAuthLimit } from './socket/pending-auth';
 import type { SessionRegistry } from './socket/registry';
 import type { DirectoryKey } from './directory-key';
 
@@ -29,4 +30,6 @@ export interface RelayContext {
   directoryKey: DirectoryKey;
   /** Per device, not per socket: reconnecting does not refill a device's envelope allowance. */
   envelopeBuckets: Map<string, TokenBucket>;
+  /** Connections yet to authenticate, bounded per address and in all. */
+  pendingAuth: PendingAuthLimit;
 }

@@ -24,6 +24,7 @@ import { createRouter } from './http/router';
 import type { Logger } from './log';
 import { DeliveryPump } from './socket/delivery';
 import { SessionRegistry } from './socket/registry';
+import { PendingAuthLimit } from './socket/pending-auth';
 import { createSocketServer } from './socket/server';
 import { startSweeper } from './sweeper';
 
@@ -94,6 +95,7 @@ export async function startRelay(config: Config, log: Logger): Promise<RunningRe
     writer,
     attachments,
     envelopeBuckets: new Map(),
+    pendingAuth: new PendingAuthLimit(config.maxPendingAuthPerAddress, config.maxPendingAuth),
     directoryKey,
   };
   const io = createSocketServer(server, ctx);

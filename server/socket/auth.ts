@@ -62,6 +62,7 @@ export function registerAuth(session: Session, ctx: RelayContext): void {
       throw new RelayFailure('auth_failed', 'signature does not verify');
     }
     session.device = { deviceId, userId: device.userId };
+    ctx.pendingAuth.authenticated(session.socket.request);
     ctx.registry.attach(session);
     ctx.writer.touch(deviceId, now);
     ctx.log.debug({ deviceId, socketId: session.socket.id }, 'device authenticated');

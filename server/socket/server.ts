@@ -27,7 +27,24 @@ export function createSocketServer(http: HttpServer, ctx: RelayContext): Server 
     pingTimeout: 20_000,
     connectTimeout: ctx.config.authTimeoutMs,
     perMessageDeflate: false, // payloads are ciphertext: compression gains nothing and costs CPU
+    allowRequest: (request, answer) => {
+      const refusal = ctx.pendingAuth.admit(request);
+      if (refusal !== undefined) refused(request.socket.remoteAddress, refusal);
+      answer(refusal ?? null, refusal === undefined);
+    },
   });
+
+  // A flood of refusals is logged once a minute, with how many there were.
+  let refusals = 0;
+  let loggedAt = 0;
+  function refused(address: string | undefined, reason: string): void {
+    refusals += 1;
+    const now = Date.now();
+    if (now - loggedAt < 60_000) return;
+    ctx.log.warn({ address, refusals, waiting: ctx.pendingAuth.waiting, reason }, 'connections refused: too many waiting to authenticate');
+    loggedAt = now;
+    refusals = 0;
+  }
 
   io.on('connection', (socket) => {
     const session = new Session(socket, ctx.config.rateRequests);
