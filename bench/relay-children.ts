@@ -6,34 +6,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RELAY_NODE_FLAGS } from '../tests/integration/relay/support/relay-process';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 /**
- * The Node flags `npm run relay` gives the relay (package.json), read from there so that the
- * benchmark measures the relay as it is deployed; the bare server gets the same, for a like
- * comparison. Today: --single-threaded-gc (see server/README.md, "Garbage collection").
- */
-export const SERVER_NODE_FLAGS = relayNodeFlags();
-
-function relayNodeFlags(): string[] {
-  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const words = (scripts.relay ?? '').split(/\s+/);
-  const flags = words.slice(0, words.indexOf('server/main.ts'));
-  // --import tsx is added by startChild; anything else that is a flag is the relay's.
-  return flags.filter((word, i) => word.startsWith('--') && word !== '--import' && flags[i - 1] !== '--import');
-}
-
-/**
  * Starts a server (`args`: a script, relative to the repository root, and its flags) under tsx,
- * with the relay's Node flags and the two preloads below. Emits 'gcmem' and 'loop' for their
- * reports; other stderr passes on.
+ * with the two preloads below and the relay's production Node flags (package.json's relay
+ * script): the relay as it is deployed, and the bare server on the same terms. Emits 'gcmem' and
+ * 'loop' for their reports; other stderr passes on.
  */
 export function startChild(args: string[]): ChildProcess {
   // BENCH_RELAY_CPU_PROFILE=<dir> writes V8 CPU profiles of the relay's threads there.
   const profile = process.env.BENCH_RELAY_CPU_PROFILE;
   const extra = profile && args[0] === 'server/main.ts' ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-  const child = spawn(process.execPath, [...extra, ...SERVER_NODE_FLAGS, '--expose-gc', '--import', GC_ON_SIGUSR2, '--import', LOOP_DELAY, '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...extra, ...RELAY_NODE_FLAGS, '--expose-gc', '--import', GC_ON_SIGUSR2, '--import', LOOP_DELAY, '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let buffered = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();

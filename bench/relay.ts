@@ -33,8 +33,9 @@ import { io, type Socket } from 'socket.io-client';
 import { authChallengeMessage, enrolmentProofMessage, relayOrigin } from '../protocol/relay';
 import { openDatabase } from '../server/db/database';
 import { UserRepository } from '../server/db/users';
+import { RELAY_NODE_FLAGS } from '../tests/integration/relay/support/relay-process';
 import { measureHostPauses, type HostPauses } from './host-pauses';
-import { cpuMs, readPort, rssBytes, SERVER_NODE_FLAGS, settledHeap, startChild } from './relay-children';
+import { cpuMs, readPort, rssBytes, settledHeap, startChild } from './relay-children';
 
 const ECHO_SERVER = path.resolve(import.meta.dirname, 'relay-echo.ts');
 
@@ -345,7 +346,7 @@ async function main(): Promise<void> {
     bare: summary(bareRounds, bareLatency, bare),
     relay: { ...summary(relayRounds, relayLatency, wardline), sync: values.sync },
     ratio: round(relayMax / bareMax),
-    nodeFlags: { servers: SERVER_NODE_FLAGS, generator: process.execArgv.filter((arg, i, all) => arg !== '--import' && all[i - 1] !== '--import') },
+    nodeFlags: { servers: RELAY_NODE_FLAGS, generator: process.execArgv.filter((arg, i, all) => arg !== '--import' && all[i - 1] !== '--import') },
     hostPauses: { before: roundPauses(pausesBefore), after: roundPauses(pausesAfter) },
   };
   if (values.json) console.log(JSON.stringify(result));

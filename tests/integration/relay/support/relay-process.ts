@@ -10,7 +10,22 @@ import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
-const ENTRY = ['--import', 'tsx', 'server/main.ts'];
+
+/**
+ * The Node flags `npm run relay` gives the relay (package.json's relay script; today
+ * --single-threaded-gc, see server/README.md), so that tests and benchmarks run it as deployed.
+ */
+export const RELAY_NODE_FLAGS = relayNodeFlags();
+
+function relayNodeFlags(): string[] {
+  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = (scripts.relay ?? '').split(/\s+/);
+  const flags = words.slice(0, words.indexOf('server/main.ts'));
+  // --import tsx is in ENTRY; anything else that is a flag is the relay's.
+  return flags.filter((word, i) => word.startsWith('--') && word !== '--import' && flags[i - 1] !== '--import');
+}
+
+const ENTRY = [...RELAY_NODE_FLAGS, '--import', 'tsx', 'server/main.ts'];
 const run = promisify(execFile);
 
 export interface RelayProcess {
