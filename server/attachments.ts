@@ -77,16 +77,27 @@ export class AttachmentService {
 
   /** Called after the HTTP layer has streamed a blob to the client in full. */
   async fetched(id: string, deviceId: string, now: number): Promise<void> {
-    if (await this.turn(() => this.repo.markFetched(id, deviceId, now))) await this.remove(id, 'fetched by every recipient');
-  }
-
-  async remove(id: string, reason: string): Promise<void> {
-    await this.turn(() => this.repo.delete(id));
-    await Promise.all([this.blobPath(id), this.partPath(id)].map((file) => fs.promises.rm(file, { force: true })));
-    this.log.debug({ attachmentId: id, reason }, 'attachment deleted');
+    // One write turn: the download recorded and, if it was the last one, the row deleted.
+    const last = await this.turn(() => {
+      const everyone = this.repo.markFetched(id, deviceId, now);
+      if (everyone) this.repo.delete([id]);
+      return everyone;
+    });
+    if (last) await this.removeFiles([id], 'fetched by every recipient');
   }
 
   async sweep(now: number): Promise<void> {
-    for (const id of this.repo.doomed(now, now - PENDING_UPLOAD_MS)) await this.remove(id, 'retention or no recipients left');
+    const doomed = this.repo.doomed(now, now - PENDING_UPLOAD_MS);
+    if (doomed.length === 0) return;
+    await this.turn(() => this.repo.delete(doomed));
+    await this.removeFiles(doomed, 'retention or no recipients left');
+  }
+
+  /** The files of attachments whose rows are gone: nothing can grant them any more. */
+  private async removeFiles(ids: string[], reason: string): Promise<void> {
+    for (const id of ids) {
+      await Promise.all([this.blobPath(id), this.partPath(id)].map((file) => fs.promises.rm(file, { force: true })));
+      this.log.debug({ attachmentId: id, reason }, 'attachment deleted');
+    }
   }
 }

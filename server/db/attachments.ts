@@ -53,8 +53,12 @@ export class AttachmentRepository {
     }).immediate();
   }
 
-  delete(id: string): void {
-    this.db.prepare('DELETE FROM attachments WHERE id = ?').run(id);
+  /** Deletes these attachments' rows (and, by cascade, their recipients) in one transaction. */
+  delete(ids: string[]): void {
+    const remove = this.db.prepare('DELETE FROM attachments WHERE id = ?');
+    this.db.transaction(() => {
+      for (const id of ids) remove.run(id);
+    })();
   }
 
   /**

@@ -7,7 +7,7 @@ export function registerAttachments(session: Session, ctx: RelayContext): void {
   onRequest(
     session,
     'attachment.upload',
-    async ({ size, recipients }) => ctx.attachments.prepareUpload(session.id.deviceId, size, recipients, Date.now()),
+    ({ size, recipients }) => ctx.attachments.prepareUpload(session.id.deviceId, size, recipients, Date.now()),
     ctx.log,
   );
   onRequest(session, 'attachment.download', ({ id }) => ctx.attachments.prepareDownload(session.id.deviceId, id, Date.now()), ctx.log);
