@@ -12,10 +12,11 @@
  * Latency rounds alternate between the servers too, and the machine's own pauses are measured
  * before and after (host-pauses.ts): on a shared virtual machine they set the floor of any tail.
  *
- * Both servers run with the relay's production Node flags (relay-children.ts), and `npm run
- * bench:relay` runs this generator with --single-threaded-gc too: it stands in for a thousand
- * workstations, and V8's parallel GC helper threads in it would take the servers' cores (on 2
- * CPUs they doubled the bare server's p99).
+ * Both servers run with the relay's production Node flags (read from package.json by
+ * tests/integration/relay/support/relay-process.ts), and `npm run bench:relay` runs this
+ * generator with --single-threaded-gc too: it stands in for a thousand workstations, and V8's
+ * parallel GC helper threads in it would take the servers' cores (on 2 CPUs they doubled the bare
+ * server's p99).
  *
  *   npm run bench:relay [-- --devices 1000 --rounds 3 --seconds 4 --latency-rounds 3
  *                          --latency-seconds 5 --size 1024 --sync full|normal
@@ -33,7 +34,7 @@ import { io, type Socket } from 'socket.io-client';
 import { authChallengeMessage, enrolmentProofMessage, relayOrigin } from '../protocol/relay';
 import { openDatabase } from '../server/db/database';
 import { UserRepository } from '../server/db/users';
-import { RELAY_NODE_FLAGS } from '../tests/integration/relay/support/relay-process';
+import { RELAY_NODE_FLAGS, withoutImports } from '../tests/integration/relay/support/relay-process';
 import { measureHostPauses, type HostPauses } from './host-pauses';
 import { cpuMs, readPort, rssBytes, settledHeap, startChild } from './relay-children';
 
@@ -346,7 +347,7 @@ async function main(): Promise<void> {
     bare: summary(bareRounds, bareLatency, bare),
     relay: { ...summary(relayRounds, relayLatency, wardline), sync: values.sync },
     ratio: round(relayMax / bareMax),
-    nodeFlags: { servers: RELAY_NODE_FLAGS, generator: process.execArgv.filter((arg, i, all) => arg !== '--import' && all[i - 1] !== '--import') },
+    nodeFlags: { servers: RELAY_NODE_FLAGS, generator: withoutImports(process.execArgv) },
     hostPauses: { before: roundPauses(pausesBefore), after: roundPauses(pausesAfter) },
   };
   if (values.json) console.log(JSON.stringify(result));
@@ -392,9 +393,9 @@ function roundPauses(pauses: HostPauses): HostPauses {
 }
 
 main().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -23,8 +23,8 @@ import { EnvelopeWriter, type WriteTurn } from './envelope-writer';
 import { createRouter } from './http/router';
 import type { Logger } from './log';
 import { DeliveryPump } from './socket/delivery';
-import { SessionRegistry } from './socket/registry';
 import { PendingAuthLimit } from './socket/pending-auth';
+import { SessionRegistry } from './socket/registry';
 import { createSocketServer } from './socket/server';
 import { startSweeper } from './sweeper';
 

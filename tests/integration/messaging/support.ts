@@ -9,6 +9,7 @@ import { createPolicyProvider } from '../../../main/core/policy';
 import { InsecureFileDeviceSecretProvider } from '../../../main/core/vault';
 import type { MethodName } from '../../../protocol/channels';
 import type { InputOf, OutputOf } from '../../../protocol/contract';
+import { eventually } from '../../support/eventually';
 
 /**
  * A clinician's workstation for tests: the real core (vault with Argon2id, SQLCipher store,
@@ -65,21 +66,8 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Polls until `check` returns a value other than undefined/false, or fails after `ms`. */
-export async function eventually<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Shared with the other suites (tests/support/eventually.ts); kept here for this suite's imports. */
+export { eventually };
 
 /** Enrols each workstation with its code and PIN in turn, then waits until every one is authenticated with the relay. */
 export async function enrolAll(relayUrl: string, enrolments: readonly [w: Workstation, code: string, pin: string][]): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually';
 import { enrolledDevice, type TestDevice } from './support/device';
 import { addUser, startRelay, type RelayProcess } from './support/relay-process';
 
@@ -46,14 +47,6 @@ const admitted = (result: Attempt) => {
   return result;
 };
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** Whether a connection from `from` is admitted now; an admitted probe is closed again. */
 async function probe(from: string): Promise<boolean> {
   const result = await attempt(from);
@@ -86,7 +79,7 @@ describe('connections waiting to authenticate', () => {
 
     // A client that gives up frees its place once the relay sees the connection close.
     other[0]!.socket.close();
-    await until('a place freed by a closed connection', () => probe('127.0.0.3'));
+    await eventually('a place freed by a closed connection', () => probe('127.0.0.3'), 10_000);
 
     // The rest are closed by the auth timeout (1.5 s), and every place is free again; the
     // authenticated socket stays connected.

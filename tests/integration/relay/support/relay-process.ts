@@ -20,9 +20,13 @@ export const RELAY_NODE_FLAGS = relayNodeFlags();
 function relayNodeFlags(): string[] {
   const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
   const words = (scripts.relay ?? '').split(/\s+/);
-  const flags = words.slice(0, words.indexOf('server/main.ts'));
   // --import tsx is in ENTRY; anything else that is a flag is the relay's.
-  return flags.filter((word, i) => word.startsWith('--') && word !== '--import' && flags[i - 1] !== '--import');
+  return withoutImports(words.slice(0, words.indexOf('server/main.ts'))).filter((word) => word.startsWith('--'));
+}
+
+/** Node command-line arguments without the `--import <module>` pairs (loaders, not settings). */
+export function withoutImports(args: string[]): string[] {
+  return args.filter((arg, i) => arg !== '--import' && args[i - 1] !== '--import');
 }
 
 const ENTRY = [...RELAY_NODE_FLAGS, '--import', 'tsx', 'server/main.ts'];
